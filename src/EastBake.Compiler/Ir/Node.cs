@@ -24,6 +24,13 @@ public sealed class Value
     /// <summary>Shape, set by shape inference (unknown rank until then).</summary>
     public Shape Shape { get; set; } = Shape.UnknownRank;
 
+    /// <summary>
+    /// For small integer tensors that compute sizes (Shape → StridedSlice → Mul → Pack): the
+    /// element values as dims, known or symbolic, set by shape inference. When every entry is
+    /// known the value can fold to a Const; otherwise it stays symbolic (e.g. <c>[H/16*2, W/16*2]</c>).
+    /// </summary>
+    public Dim[]? SymbolicValue { get; set; }
+
     public override string ToString() => $"{Name}: {Type}{Shape}";
 }
 
