@@ -1,0 +1,26 @@
+using EastBake.Compiler.Ir;
+
+namespace EastBake.Compiler.Onnx.Converters;
+
+/// <summary>Elementwise one-input ops (Identity, Relu, Relu6, Sigmoid, Cast): layout-agnostic, keep the input's layout.</summary>
+public sealed class UnaryConverter : IOpConverter
+{
+    public IReadOnlyCollection<string> Ops { get; } = [Ir.Ops.Identity, Ir.Ops.Relu, Ir.Ops.Relu6, Ir.Ops.Sigmoid, Ir.Ops.Cast];
+
+    public void Convert(Node node, ExportContext ctx)
+    {
+        var x = ctx.Get(node.Inputs[0]);
+        var y = node.Output.Name;
+        switch (node.Op)
+        {
+            case Ir.Ops.Identity: ctx.AddNode("Identity", node.Name, [x.Name], [y]); break;
+            case Ir.Ops.Sigmoid: ctx.AddNode("Sigmoid", node.Name, [x.Name], [y]); break;
+            case Ir.Ops.Relu or Ir.Ops.Relu6: Activations.Emit(ctx, node.Op, node.Name, x.Name, y, node.Output.Type); break;
+            case Ir.Ops.Cast:
+                var to = node.Get(Attr.DstT, node.Output.Type);
+                ctx.AddNode("Cast", node.Name, [x.Name], [y]).Attribute.Add(ExportContext.Int("to", ctx.DataType(to)));
+                break;
+        }
+        ctx.Set(node.Output, y, x.Layout, x.Rank);
+    }
+}

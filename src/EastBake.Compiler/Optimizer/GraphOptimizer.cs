@@ -1,0 +1,39 @@
+using EastBake.Compiler.Ir;
+using EastBake.Compiler.Optimizer.Passes;
+
+namespace EastBake.Compiler.Optimizer;
+
+/// <summary>Runs the optimizer passes in a fixed order that lets each one see the previous one's result.</summary>
+public static class GraphOptimizer
+{
+    /// <summary>The default pipeline. BiasAdd folds before BatchNorm so BN folding sees the conv bias.</summary>
+    public static IReadOnlyList<IGraphPass> DefaultPasses() =>
+    [
+        new IdentityRemoval(),
+        new ConstantFolding(),
+        new PadIntoConv(),
+        new BiasAddIntoConv(),
+        new BatchNormIntoConv(),
+        new BiasAddIntoConv(),   // a BiasAdd after a folded BN
+        new ActivationFusion(),
+        new DeadNodeRemoval(),
+    ];
+
+    public static OptimizerReport Run(Graph graph, OptimizerOptions? options = null) =>
+        Run(graph, DefaultPasses(), options);
+
+    public static OptimizerReport Run(Graph graph, IEnumerable<IGraphPass> passes, OptimizerOptions? options = null)
+    {
+        options ??= OptimizerOptions.Default;
+        var report = new OptimizerReport { NodesBefore = graph.Nodes.Count };
+        foreach (var pass in passes)
+        {
+            if (options.DisabledPasses.Contains(pass.Name)) continue;
+            var changes = pass.Run(graph, options);
+            if (changes.Count > 0) graph.TopologicalSort();
+            report.Passes.Add(new PassResult(pass.Name, changes));
+        }
+        report.NodesAfter = graph.Nodes.Count;
+        return report;
+    }
+}
