@@ -11,27 +11,8 @@ namespace EastBake.Compiler.Shapes;
 /// </summary>
 internal static partial class DimMath
 {
-    /// <summary><paramref name="d"/> + <paramref name="delta"/>, folding into an existing "(X±k)" symbol.</summary>
-    public static Dim Offset(Dim d, long delta)
-    {
-        if (delta == 0) return d;
-        if (d.IsKnown) return Dim.Known(Math.Max(0, d.Value + delta));
-        var m = OffsetSymbol().Match(d.Symbol!);
-        var (root, k) = m.Success && Balanced(m.Groups[1].Value)
-            ? (m.Groups[1].Value, long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) * (m.Groups[2].Value == "-" ? -1 : 1))
-            : (d.Symbol!, 0L);
-        var total = k + delta;
-        return total == 0 ? Dim.Sym(root)
-            : Dim.Sym(total > 0 ? $"({root}+{total})" : $"({root}-{-total})");
-    }
-
-    private static bool Balanced(string s)
-    {
-        var depth = 0;
-        foreach (var ch in s)
-            if ((depth += ch == '(' ? 1 : ch == ')' ? -1 : 0) < 0) return false;
-        return depth == 0;
-    }
+    /// <summary><paramref name="d"/> + <paramref name="delta"/> (affine symbols stay tidy: <c>(H+6)−6</c> is <c>H</c>).</summary>
+    public static Dim Offset(Dim d, long delta) => d.AddOffset(delta);
 
     /// <summary>Numpy broadcast of two dims; symbols are assumed to match whatever they meet.</summary>
     public static bool TryBroadcast(Dim a, Dim b, out Dim result)
@@ -58,6 +39,4 @@ internal static partial class DimMath
     public static EastBakeException Mismatch(Node node, string what) =>
         new(ErrorCodes.ShapeMismatch, $"{node.Op} '{node.Name}': {what}", node: node.Name);
 
-    [GeneratedRegex(@"^\((.*)([+-])(\d+)\)$")]
-    private static partial Regex OffsetSymbol();
 }

@@ -24,11 +24,15 @@ internal static class SourceShapeRules
             return;
         }
         var rank = declared.Rank;
-        node.Output.Shape = new Shape(declared.Dims!.Select((d, i) => d.IsKnown ? d : Dim.Sym(SymbolFor(rank, i))));
+        node.Output.Shape = new Shape(declared.Dims!.Select((d, i) => d.IsKnown ? d : SymbolFor(rank, i)));
     }
 
-    /// <summary>N, H, W for the first three dims of a 4-D (NHWC) input, otherwise d0, d1, …</summary>
-    private static string SymbolFor(int rank, int i) => rank == 4 && i < 3 ? "NHW"[i].ToString() : $"d{i}";
+    /// <summary>
+    /// N, H, W for the first three dims of a 4-D (NHWC) input, otherwise d0, d1, …. H and W are
+    /// declared multiples of 32: EastBake only accepts such input sizes (EAST's output stride).
+    /// </summary>
+    private static Dim SymbolFor(int rank, int i) =>
+        rank == 4 && i < 3 ? Dim.Sym("NHW"[i].ToString(), i == 0 ? 1 : 32) : Dim.Sym($"d{i}");
 
     private static Shape DeclaredShape(Node node)
     {
