@@ -63,7 +63,7 @@ public static class SegmentPartitioner
         for (var i = 0; i < nodes.Count; i++)
         {
             var n = nodes[i];
-            if (n.Op == Ops.Placeholder) { reasons[n] = "graph input"; continue; }
+            if (n.Op == Ops.Placeholder) continue; // graph inputs feed segments; they are not host work
             if (n.IsConst) continue; // weights: follow their consumers
             if (engine.Supports(n, out var why)) candidate[i] = true;
             else reasons[n] = why;
