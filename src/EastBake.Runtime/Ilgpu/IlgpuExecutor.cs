@@ -12,8 +12,18 @@ public sealed class IlgpuExecutorOptions
     /// <summary>Receives one-line messages (device chosen, memory plan).</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>Use integer FP16 conversions even where the device has native FP16 (testing).</summary>
-    public bool ForceSoftFp16 { get; init; }
+    /// <summary>How FP16 storage is converted; <see cref="Fp16Conversion.Auto"/> unless testing.</summary>
+    public Fp16Conversion Fp16Conversion { get; init; }
+}
+
+public enum Fp16Conversion
+{
+    /// <summary>Native on CUDA and on OpenCL devices with cl_khr_fp16; integer elsewhere.</summary>
+    Auto = 0,
+    /// <summary>ILGPU's Half. Note: on ILGPU's CPU accelerator its float→half rounds toward zero.</summary>
+    Native = 1,
+    /// <summary>Integer bit conversions, round to nearest even; works on every device.</summary>
+    Integer = 2,
 }
 
 /// <summary>
@@ -63,11 +73,12 @@ public sealed class IlgpuExecutor : IDisposable
         _accelerator = accelerator;
         _ownsAccelerator = ownsAccelerator;
         var log = options?.Log;
-        NativeFp16 = !(options?.ForceSoftFp16 ?? false) && accelerator switch
+        NativeFp16 = (options?.Fp16Conversion ?? Fp16Conversion.Auto) switch
         {
-            CLAccelerator cl => cl.Capabilities.Float16,
-            CudaAccelerator or ILGPU.Runtime.CPU.CPUAccelerator => true,
-            _ => false,
+            Fp16Conversion.Native => true,
+            Fp16Conversion.Integer => false,
+            // ILGPU's CPU Half conversion truncates (measured), so the CPU gets the RNE integer path.
+            _ => accelerator switch { CLAccelerator cl => cl.Capabilities.Float16, CudaAccelerator => true, _ => false },
         };
         DeviceName = $"{accelerator.AcceleratorType} '{accelerator.Name}'";
 

@@ -27,7 +27,10 @@ public sealed class CpuAcceleratorFixture : IDisposable
     }
 }
 
-/// <summary>Precision under test: FP32, FP16 with ILGPU Half conversions, FP16 with integer conversions.</summary>
+/// <summary>
+/// Precision under test: FP32, FP16 with ILGPU Half conversions (the CUDA path; on the CPU simulator
+/// they truncate, which single-layer tolerances absorb), FP16 with integer RNE conversions.
+/// </summary>
 public enum TestPrecision { Fp32, Fp16, Fp16Soft }
 
 internal static class EngineTest
@@ -45,13 +48,21 @@ internal static class EngineTest
 
     /// <summary>Runs on the CPU accelerator with poisoned buffers and checks every output against the float64 reference.</summary>
     public static void RunAndCheck(CpuAcceleratorFixture fx, EngineProgram program, TestPrecision precision, int seed,
-        params (int H, int W)[] shapes)
+        params (int H, int W)[] shapes) => RunAndCheck(fx, program, precision, seed, 2, shapes);
+
+    public static void RunAndCheck(CpuAcceleratorFixture fx, EngineProgram program, TestPrecision precision, int seed,
+        double imageScale, params (int H, int W)[] shapes)
     {
-        using var exec = new IlgpuExecutor(program, fx.Accelerator, new IlgpuExecutorOptions { ForceSoftFp16 = precision == TestPrecision.Fp16Soft });
+        using var exec = new IlgpuExecutor(program, fx.Accelerator, new IlgpuExecutorOptions
+        {
+            Fp16Conversion = precision switch { TestPrecision.Fp16 => Fp16Conversion.Native, TestPrecision.Fp16Soft => Fp16Conversion.Integer, _ => Fp16Conversion.Auto },
+        });
         var rng = new Random(seed);
         foreach (var (h, w) in shapes)
         {
-            var image = Random(rng, h * w * program.InputChannels, 2);
+            var image = imageScale == 255
+                ? Enumerable.Range(0, h * w * program.InputChannels).Select(_ => (float)rng.Next(256)).ToArray() // RGB 0–255
+                : Random(rng, h * w * program.InputChannels, imageScale);
             var expected = EngineReference.Run(program, image, h, w);
             var outs = expected.Select(e => { var a = new float[e.Length]; Array.Fill(a, float.NaN); return a; }).ToArray();
             exec.PoisonForTesting();
@@ -81,9 +92,10 @@ internal static class EngineTest
     }
 
     /// <summary>Conv weights (HWIO) and a Float32 bias, He-scaled so activations stay O(1).</summary>
-    public static (int Filter, int Bias) ConvWeights(EngineProgram p, Random rng, int kh, int kw, int cin, int cout, EngineDataType type)
+    public static (int Filter, int Bias) ConvWeights(EngineProgram p, Random rng, int kh, int kw, int cin, int cout, EngineDataType type,
+        double gain = 1)
     {
-        double scale = Math.Sqrt(3.0 / (kh * kw * cin));
+        double scale = gain * Math.Sqrt(3.0 / (kh * kw * cin));
         int f = p.AddWeight(EngineWeight.FromFloats($"w{p.Weights.Count}", Random(rng, kh * kw * cin * cout, scale), type));
         int b = p.AddWeight(EngineWeight.FromFloats($"b{p.Weights.Count}", Random(rng, cout, 0.5)));
         return (f, b);
