@@ -19,6 +19,7 @@ public sealed class ExportContext
     private readonly Dictionary<(Value, Layout), string> _transposed = new();
     private readonly Dictionary<string, string> _sharedInitializers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
 
     internal ExportContext(Graph graph, OnnxExportOptions options)
     {
@@ -112,7 +113,10 @@ public sealed class ExportContext
 
     public NodeProto AddNode(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs)
     {
-        var n = new NodeProto { OpType = opType, Name = name };
+        // ONNX node names must be unique; a clash (helper vs TF name) gets a suffix.
+        var unique = name;
+        for (var i = 1; !_nodeNames.Add(unique); i++) unique = $"{name}_{i}";
+        var n = new NodeProto { OpType = opType, Name = unique };
         n.Input.AddRange(inputs);
         n.Output.AddRange(outputs);
         Proto.Node.Add(n);
@@ -149,14 +153,6 @@ public sealed class ExportContext
 
     public EastBakeException Unsupported(Node node, string why) => new(ErrorCodes.OnnxExportUnsupported,
         $"cannot export {node.Op} node '{node.Name}' to ONNX: {why}", Graph.SourceFile, node.Name);
-
-    /// <summary>An integer attribute however the importer stored it (long or int).</summary>
-    public static long Long(Node node, string attr, long fallback) => node.Attrs.TryGetValue(attr, out var v) ? v switch
-    {
-        long l => l,
-        int i => i,
-        _ => fallback,
-    } : fallback;
 
     // ---- attribute helpers ----
     public static AttributeProto Int(string name, long v) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = v };

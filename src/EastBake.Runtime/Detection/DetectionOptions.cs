@@ -12,6 +12,12 @@ public sealed record DetectionOptions
     /// <summary>A box is kept when the mean score inside it is above this.</summary>
     public float BoxThreshold { get; init; } = 0.1f;
 
+    /// <summary>
+    /// Merge with lanms's integer/float32 truncations (bit-compatible with argman's C++ lanms,
+    /// including its bias of a few pixels toward the origin) instead of exact averages.
+    /// </summary>
+    public bool LanmsIntegerArithmetic { get; init; }
+
     public static DetectionOptions Default { get; } = new();
 }
 

@@ -21,7 +21,7 @@ public static class DetectionPostprocessor
         RboxDecoder.Decode(scoreMap, geometryMap, h4, w4, options.ScoreThreshold, candidates);
         if (candidates.Count == 0) return [];
 
-        var merged = LocalityAwareNms.Run(candidates, options.NmsThreshold);
+        var merged = LocalityAwareNms.Run(candidates, options.NmsThreshold, options.LanmsIntegerArithmetic);
         var kept = BoxScoreFilter.Apply(merged, scoreMap, h4, w4, options.BoxThreshold);
 
         var boxes = new TextBox[kept.Count];

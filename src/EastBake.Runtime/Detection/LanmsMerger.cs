@@ -1,12 +1,17 @@
 namespace EastBake.Runtime.Detection;
 
 /// <summary>
-/// The score-weighted merge of two polygons with the arithmetic of lanms (argman/EAST's C++
-/// locality-aware NMS): integer vertex coordinates, int64 accumulators updated in float32
-/// (<c>acc = (long)((float)acc + x·s)</c>), the average <c>(long)(acc · (1/Σs))</c>, and the
-/// vertices of the incoming polygon re-ordered to best fit the current one first. Reproducing
-/// the truncations keeps merged boxes on the same integer pixels as the reference.
+/// The score-weighted merge of two polygons as lanms (argman/EAST's C++ locality-aware NMS) does
+/// it: the incoming polygon's vertices are first re-ordered to best fit the current one, then
+/// each vertex becomes the score-weighted average and the scores add up.
 /// </summary>
+/// <remarks>
+/// lanms itself works on integer vertices with int64 accumulators updated in float32
+/// (<c>acc = (long)((float)acc + x·s)</c>) and truncates the average <c>(long)(acc·(1/Σs))</c>.
+/// Those truncations bias long merge chains toward zero: a text line whose pixels all predict
+/// the same box comes out 2–3 px up and left of it. <see cref="Merge"/> averages exactly by
+/// default; <c>integerArithmetic</c> reproduces lanms bit for bit where that is wanted.
+/// </remarks>
 internal static class LanmsMerger
 {
     /// <summary>Truncates a candidate's coordinates toward zero, as lanms reads its float input.</summary>
@@ -18,9 +23,18 @@ internal static class LanmsMerger
             Math.Truncate(p.P2.X), Math.Truncate(p.P2.Y), Math.Truncate(p.P3.X), Math.Truncate(p.P3.Y)), q.Score);
     }
 
-    /// <summary>Merges <paramref name="incoming"/> into <paramref name="current"/> (both integer polygons).</summary>
-    public static ScoredQuad Merge(in ScoredQuad current, in ScoredQuad incoming)
+    /// <summary>Merges <paramref name="incoming"/> into <paramref name="current"/> (whose score is the sum of its members').</summary>
+    public static ScoredQuad Merge(in ScoredQuad current, in ScoredQuad incoming, bool integerArithmetic)
     {
+        if (!integerArithmetic)
+        {
+            var p = Align(current, incoming).Quad;
+            var c = current.Quad;
+            double sc = current.Score, si = incoming.Score, inv = 1.0 / Math.Max(1e-8, sc + si);
+            return new ScoredQuad(new Quad(
+                (c.P0 * sc + p.P0 * si) * inv, (c.P1 * sc + p.P1 * si) * inv,
+                (c.P2 * sc + p.P2 * si) * inv, (c.P3 * sc + p.P3 * si) * inv), current.Score + incoming.Score);
+        }
         Span<long> acc = stackalloc long[8];
         float score = 0;
         Accumulate(acc, ref score, current);
@@ -58,22 +72,19 @@ internal static class LanmsMerger
     {
         var r = reference.Quad;
         var q = p.Quad;
-        double best = double.MaxValue;
-        int bestStart = 0;
-        bool reversed = false;
+        // lanms loops over 4 starts, but its "same order" distance does not depend on the start
+        // (exact in integers, so only start 0 can win); computing it once keeps that true in doubles.
+        double best = 0;
+        for (int k = 0; k < 4; k++) best += Sq(r[k] - q[k]);
+        int bestStart = -1;
         for (int start = 0; start < 4; start++)
         {
-            double same = 0, rev = 0;
-            for (int k = 0; k < 4; k++)
-            {
-                same += Sq(r[start + k] - q[start + k]);
-                rev += Sq(r[start + k] - q[start + 3 - k + 4]);
-            }
-            if (same < best) { best = same; bestStart = start; reversed = false; }
-            if (rev < best) { best = rev; bestStart = start; reversed = true; }
+            double rev = 0;
+            for (int k = 0; k < 4; k++) rev += Sq(r[start + k] - q[start + 3 - k + 4]);
+            if (rev < best) { best = rev; bestStart = start; }
         }
-        if (!reversed) return p with { Quad = bestStart == 0 ? q : new Quad(q[bestStart], q[bestStart + 1], q[bestStart + 2], q[bestStart + 3]) };
-        return p with { Quad = new Quad(q[bestStart + 3], q[bestStart + 2], q[bestStart + 1], q[bestStart + 4]) };
+        return bestStart < 0 ? p
+            : p with { Quad = new Quad(q[bestStart + 3], q[bestStart + 2], q[bestStart + 1], q[bestStart + 4]) };
     }
 
     private static double Sq(PointD d) => d.X * d.X + d.Y * d.Y;

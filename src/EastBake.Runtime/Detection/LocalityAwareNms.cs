@@ -8,20 +8,22 @@ namespace EastBake.Runtime.Detection;
 /// then runs over the merged polygons at the same threshold.
 /// </summary>
 /// <remarks>
-/// lanms computes IoU with Clipper on integer vertices, which rounds intersection points to the
-/// integer grid; here intersections are exact, so an IoU within ~1e-3 of the threshold may be
-/// decided differently. IoU = inter / max(union, 1), as lanms.
+/// With <c>lanmsIntegerArithmetic</c>, candidates are truncated to integer vertices and merged
+/// with lanms's truncating arithmetic; by default they keep their float coordinates and merge
+/// exactly (see <see cref="LanmsMerger"/> for why). lanms computes IoU with Clipper, which rounds
+/// intersection points to the integer grid; here intersections are exact, so an IoU within
+/// ~1e-3 of the threshold may be decided differently. IoU = inter / max(union, 1), as lanms.
 /// </remarks>
 public static class LocalityAwareNms
 {
-    public static List<ScoredQuad> Run(IReadOnlyList<ScoredQuad> candidates, float iouThreshold)
+    public static List<ScoredQuad> Run(IReadOnlyList<ScoredQuad> candidates, float iouThreshold, bool lanmsIntegerArithmetic = false)
     {
         var merged = new List<ScoredQuad>();
         for (int i = 0; i < candidates.Count; i++)
         {
-            var poly = LanmsMerger.ToIntegerPolygon(candidates[i]);
+            var poly = lanmsIntegerArithmetic ? LanmsMerger.ToIntegerPolygon(candidates[i]) : candidates[i];
             if (merged.Count > 0 && IoU(poly.Quad, merged[^1].Quad) > iouThreshold)
-                merged[^1] = LanmsMerger.Merge(merged[^1], poly);
+                merged[^1] = LanmsMerger.Merge(merged[^1], poly, lanmsIntegerArithmetic);
             else
                 merged.Add(poly);
         }

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -12,8 +13,8 @@ public sealed class BatchNormConverter : IOpConverter
 
     public void Convert(Node node, ExportContext ctx)
     {
-        if (node.Get(Attr.IsTraining, false)) throw ctx.Unsupported(node, "is_training=true (batch statistics) is not an inference graph");
-        if (node.Get(Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC batch norm is supported");
+        if (NodeAttributes.Bool(node, Attr.IsTraining, false)) throw ctx.Unsupported(node, "is_training=true (batch statistics) is not an inference graph");
+        if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC batch norm is supported");
         if (node.Outputs.Skip(1).Any(o => ctx.Graph.UseCount(o) > 0)) throw ctx.Unsupported(node, "its batch statistics outputs are used");
         var x = ctx.Input(node.Inputs[0], Layout.Nchw);
         var channels = node.Inputs.Skip(1).Take(4).Select(v => ExportContext.ConstOf(v)?.Length ?? 0).Max();
@@ -29,7 +30,7 @@ public sealed class BatchNormConverter : IOpConverter
                 inputs.Add(ctx.Get(p).Name);
         }
         var bn = ctx.AddNode("BatchNormalization", node.Name, inputs, [node.Output.Name]);
-        bn.Attribute.Add(ExportContext.Float("epsilon", node.Get(Attr.Epsilon, 1e-4f)));
+        bn.Attribute.Add(ExportContext.Float("epsilon", (float)NodeAttributes.Double(node, Attr.Epsilon, 1e-4)));
         ctx.Set(node.Output, node.Output.Name, Layout.Nchw, 4);
     }
 }

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -14,7 +15,7 @@ public sealed class ConvConverter : IOpConverter
 
     public void Convert(Node node, ExportContext ctx)
     {
-        if (node.Get(Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC convolutions are supported");
+        if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC convolutions are supported");
         var x = ctx.Input(node.Inputs[0], Layout.Nchw);
         var filterValue = node.Inputs[1];
         string w;

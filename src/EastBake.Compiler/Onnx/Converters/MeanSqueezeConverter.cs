@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -20,13 +21,13 @@ public sealed class MeanSqueezeConverter : IOpConverter
         if (isMean)
             axes = ExportContext.ConstOf(node.Inputs[1])?.Ints?.ToArray() ?? throw ctx.Unsupported(node, "the reduction axes are not constant");
         else
-            axes = node.Get<long[]?>(Attr.SqueezeDims, null) ?? [];
+            axes = NodeAttributes.Longs(node, Attr.SqueezeDims) ?? [];
         if (axes.Any(a => a < 0))
         {
             if (rank < 0) throw ctx.Unsupported(node, "negative axes need a known rank");
             axes = axes.Select(a => a < 0 ? a + rank : a).ToArray();
         }
-        var keepDims = isMean && node.Get(Attr.KeepDims, false);
+        var keepDims = isMean && NodeAttributes.Bool(node, Attr.KeepDims, false);
         var nchw = rank == 4 && ctx.IsNchw(x) && axes.Length > 0
             && (keepDims || LayoutAxes.RemovalKeepsTfOrder(axes.Select(a => (int)a)));
         var onnxAxes = nchw ? axes.Select(a => (long)LayoutAxes.NchwAxis((int)a)).ToArray() : axes;

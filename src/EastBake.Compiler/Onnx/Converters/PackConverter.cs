@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -10,7 +11,7 @@ public sealed class PackConverter : IOpConverter
     public void Convert(Node node, ExportContext ctx)
     {
         var rank = node.Inputs.Select(ctx.Rank).Max();
-        var axis = ExportContext.Long(node, Attr.Axis, 0);
+        var axis = NodeAttributes.Long(node, Attr.Axis, 0);
         if (axis < 0)
         {
             if (rank < 0) throw ctx.Unsupported(node, "a negative axis needs a known rank");

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -12,7 +13,7 @@ public sealed class PoolConverter : IOpConverter
 
     public void Convert(Node node, ExportContext ctx)
     {
-        if (node.Get(Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC pooling is supported");
+        if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC pooling is supported");
         var x = ctx.Input(node.Inputs[0], Layout.Nchw);
         var kernel = SpatialPadding.Hw(node, Attr.KSize);
         var strides = SpatialPadding.Hw(node, Attr.Strides);

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -23,8 +24,8 @@ public sealed class ResizeConverter : IOpConverter
             ctx.AddNode("Cast", sizes, [ctx.Get(node.Inputs[1]).Name], [sizes])
                 .Attribute.Add(ExportContext.Int("to", ctx.DataType(ElementType.Int64)));
         }
-        var mode = node.Get(Attr.AlignCorners, false) ? "align_corners"
-            : node.Get(Attr.HalfPixelCenters, false) ? "half_pixel" : "asymmetric";
+        var mode = NodeAttributes.Bool(node, Attr.AlignCorners, false) ? "align_corners"
+            : NodeAttributes.Bool(node, Attr.HalfPixelCenters, false) ? "half_pixel" : "asymmetric";
         var r = ctx.AddNode("Resize", node.Name, [x, "", "", sizes], [node.Output.Name]);
         r.Attribute.Add(ExportContext.Str("mode", "linear"));
         r.Attribute.Add(ExportContext.Str("coordinate_transformation_mode", mode));

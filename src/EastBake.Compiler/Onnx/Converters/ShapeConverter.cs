@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -24,7 +25,7 @@ public sealed class ShapeConverter : IOpConverter
                 .Attribute.Add(ExportContext.Int("axis", 0));
             shape = gathered;
         }
-        var outType = node.Get(Attr.OutType, node.Output.Type);
+        var outType = NodeAttributes.Type(node, Attr.OutType) ?? node.Output.Type;
         if (outType == ElementType.Int64)
             ctx.AddNode("Identity", node.Name + "/out", [shape], [node.Output.Name]);
         else

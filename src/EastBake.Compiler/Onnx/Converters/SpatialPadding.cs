@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 using EastBake.Compiler.Protos.Onnx;
 
@@ -13,11 +14,11 @@ internal static class SpatialPadding
     /// </summary>
     public static void Apply(NodeProto onnx, Node node, ExportContext ctx, long[] kernel, long[] strides, long[] dilations)
     {
-        var mode = node.Get(Attr.Padding, "VALID");
+        var mode = NodeAttributes.String(node, Attr.Padding, "VALID");
         long[]? pads = mode switch
         {
             "VALID" => [0, 0, 0, 0],
-            "EXPLICIT" => FromExplicit(node.Get<long[]>(Attr.ExplicitPaddings)),
+            "EXPLICIT" => FromExplicit(NodeAttributes.Longs(node, Attr.ExplicitPaddings) ?? throw ctx.Unsupported(node, "EXPLICIT padding without explicit_paddings")),
             "SAME" => Same(node.Inputs[0].Shape, kernel, strides, dilations),
             _ => throw ctx.Unsupported(node, $"padding '{mode}'"),
         };
@@ -45,7 +46,7 @@ internal static class SpatialPadding
     /// <summary>The H and W entries of an NHWC attribute such as strides ([1,s,s,1]).</summary>
     public static long[] Hw(Node node, string attr)
     {
-        var v = node.Get<long[]?>(attr, null);
+        var v = NodeAttributes.Longs(node, attr);
         return v is { Length: 4 } ? [v[1], v[2]] : [1, 1];
     }
 }

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -12,7 +13,7 @@ public sealed class StridedSliceConverter : IOpConverter
 
     public void Convert(Node node, ExportContext ctx)
     {
-        if (ExportContext.Long(node, Attr.EllipsisMask, 0) != 0 || ExportContext.Long(node, Attr.NewAxisMask, 0) != 0)
+        if (NodeAttributes.Long(node, Attr.EllipsisMask, 0) != 0 || NodeAttributes.Long(node, Attr.NewAxisMask, 0) != 0)
             throw ctx.Unsupported(node, "ellipsis_mask and new_axis_mask are not supported");
         var begin = ExportContext.ConstOf(node.Inputs[1])?.Ints;
         var end = ExportContext.ConstOf(node.Inputs[2])?.Ints;
@@ -20,9 +21,9 @@ public sealed class StridedSliceConverter : IOpConverter
         if (begin is null || end is null || (node.Inputs.Count > 3 && strides is null))
             throw ctx.Unsupported(node, "begin, end and strides must be constant");
         strides ??= Enumerable.Repeat(1L, begin.Length).ToArray();
-        var beginMask = ExportContext.Long(node, Attr.BeginMask, 0);
-        var endMask = ExportContext.Long(node, Attr.EndMask, 0);
-        var shrinkMask = ExportContext.Long(node, Attr.ShrinkAxisMask, 0);
+        var beginMask = NodeAttributes.Long(node, Attr.BeginMask, 0);
+        var endMask = NodeAttributes.Long(node, Attr.EndMask, 0);
+        var shrinkMask = NodeAttributes.Long(node, Attr.ShrinkAxisMask, 0);
 
         var n = begin.Length;
         long[] starts = new long[n], ends = new long[n], steps = new long[n], axes = new long[n];

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Onnx.Converters;
@@ -17,7 +18,7 @@ public sealed class UnaryConverter : IOpConverter
             case Ir.Ops.Sigmoid: ctx.AddNode("Sigmoid", node.Name, [x.Name], [y]); break;
             case Ir.Ops.Relu or Ir.Ops.Relu6: Activations.Emit(ctx, node.Op, node.Name, x.Name, y, node.Output.Type); break;
             case Ir.Ops.Cast:
-                var to = node.Get(Attr.DstT, node.Output.Type);
+                var to = NodeAttributes.Type(node, Attr.DstT) ?? node.Output.Type;
                 ctx.AddNode("Cast", node.Name, [x.Name], [y]).Attribute.Add(ExportContext.Int("to", ctx.DataType(to)));
                 break;
         }

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Optimizer.Passes;
@@ -17,7 +18,7 @@ public sealed class BatchNormIntoConv : IGraphPass
         var changes = new List<string>();
         foreach (var bn in graph.Nodes.Where(n => Ops.IsFusedBatchNorm(n.Op) && n.Inputs.Count >= 5).ToList())
         {
-            if (bn.Get(Attr.IsTraining, false)) continue;
+            if (NodeAttributes.Bool(bn, Attr.IsTraining, false)) continue;
             // Only y may be read: the batch statistics outputs have no meaning after folding.
             if (bn.Outputs.Skip(1).Any(o => !GraphRewrite.Unused(graph, o))) continue;
             var conv = bn.Inputs[0].Producer;
@@ -31,7 +32,7 @@ public sealed class BatchNormIntoConv : IGraphPass
             var variance = Channels(bn.Inputs[4], channels);
             double[]? bias = conv.Inputs.Count > 2 ? Channels(conv.Inputs[2], channels) : new double[channels];
             if (gamma is null || beta is null || mean is null || variance is null || bias is null) continue;
-            var eps = (double)bn.Get(Attr.Epsilon, 1e-4f);
+            var eps = NodeAttributes.Double(bn, Attr.Epsilon, 1e-4);
 
             var scale = new double[channels];
             var newBias = new float[channels];

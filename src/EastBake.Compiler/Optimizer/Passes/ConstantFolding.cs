@@ -1,4 +1,5 @@
 using EastBake.Compiler.Ir;
+using EastBake.Compiler.Reference;
 using EastBake.Diagnostics;
 
 namespace EastBake.Compiler.Optimizer.Passes;
@@ -28,8 +29,7 @@ public sealed class ConstantFolding : IGraphPass
         return changes;
     }
 
-    /// <summary>Set once the reference interpreter is available; null folds symbolic values only.</summary>
-    internal static NodeEvaluator? DefaultEvaluator { get; set; }
+    private static readonly NodeEvaluator DefaultEvaluator = ReferenceInterpreter.EvaluateNode;
 
     private static Tensor[]? FromSymbolic(Node node)
     {
@@ -44,9 +44,8 @@ public sealed class ConstantFolding : IGraphPass
         return result;
     }
 
-    private static Tensor[]? Evaluate(Node node, NodeEvaluator? evaluate, OptimizerOptions options)
+    private static Tensor[]? Evaluate(Node node, NodeEvaluator evaluate, OptimizerOptions options)
     {
-        if (evaluate is null) return null;
         var inputs = new Tensor[node.Inputs.Count];
         for (var i = 0; i < inputs.Length; i++)
             if ((inputs[i] = GraphRewrite.ConstOf(node.Inputs[i])!) is null) return null;

@@ -1,3 +1,4 @@
+using EastBake.Compiler.Shapes;
 using EastBake.Compiler.Ir;
 
 namespace EastBake.Compiler.Optimizer.Passes;
@@ -21,10 +22,10 @@ public sealed class PadIntoConv : IGraphPass
             if (p[0] != 0 || p[1] != 0 || p[6] != 0 || p[7] != 0 || p.Any(x => x < 0)) continue;
             if (GraphRewrite.SoleReader(graph, pad.Output) is not { Op: Ops.Conv2D } conv) continue;
             if (conv.Inputs[0] != pad.Output) continue;
-            var mode = conv.Get(Attr.Padding, "VALID");
+            var mode = NodeAttributes.String(conv, Attr.Padding, "VALID");
             if (mode is not ("VALID" or "EXPLICIT")) continue;
 
-            var explicitPads = mode == "EXPLICIT" ? conv.Get<long[]>(Attr.ExplicitPaddings) : new long[8];
+            var explicitPads = mode == "EXPLICIT" ? NodeAttributes.Longs(conv, Attr.ExplicitPaddings) ?? new long[8] : new long[8];
             var merged = new long[8];
             for (var i = 0; i < 8; i++) merged[i] = explicitPads[i] + p[i];
             conv.Attrs[Attr.Padding] = "EXPLICIT";

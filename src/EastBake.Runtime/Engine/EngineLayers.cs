@@ -1,0 +1,173 @@
+namespace EastBake.Runtime.Engine;
+
+/// <summary>Layer opcodes; the byte values are part of the serialized format.</summary>
+public enum EngineLayerKind : byte
+{
+    InputConvert = 1,
+    Conv2D = 2,
+    MaxPool = 3,
+    Add = 4,
+    ResizeBilinear = 5,
+    Concat = 6,
+    Sigmoid = 7,
+    GeometryHead = 8,
+    Convert = 9,
+}
+
+/// <summary>One step of an <see cref="EngineProgram"/>; layers run in list order.</summary>
+public abstract class EngineLayer
+{
+    public abstract EngineLayerKind Kind { get; }
+    public string Name { get; init; } = "";
+    public Tactic Tactic { get; set; }
+
+    /// <summary>Tensor slices read, each with its channel count.</summary>
+    public abstract IEnumerable<(TensorRef Ref, int Channels)> Reads();
+
+    /// <summary>Tensor slices written, each with its channel count.</summary>
+    public abstract IEnumerable<(TensorRef Ref, int Channels)> Writes();
+}
+
+/// <summary>
+/// Host image (float32 NHWC, <see cref="InputChannels"/> channels, input H×W) → first activation.
+/// Subtracts <see cref="Mean"/> (when set) from the real channels; output channels beyond
+/// InputChannels (alignment padding) are written as 0.
+/// </summary>
+public sealed class InputConvertLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.InputConvert;
+    public required TensorRef Output { get; init; }
+    public int InputChannels { get; init; } = 3;
+    public required int OutputChannels { get; init; }
+    /// <summary>Per-channel mean (length InputChannels) or null.</summary>
+    public float[]? Mean { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, OutputChannels)];
+}
+
+/// <summary>
+/// y = act(conv(x, W) + bias + residual). Explicit zero padding (TF SAME or conv2d_same is lowered
+/// to concrete pads); dilation 1. Output size per axis = (in + padA + padB − k) / stride + 1.
+/// Filter is HWIO [KH][KW][InChannels][OutChannels] in the input's precision; bias is Float32 [OutChannels].
+/// </summary>
+public sealed class Conv2DLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Conv2D;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    /// <summary>Added before the activation; same size as the output, OutChannels channels. Null if none.</summary>
+    public TensorRef? Residual { get; init; }
+    public required int Filter { get; init; }
+    /// <summary>Weight index of the bias, or −1.</summary>
+    public int Bias { get; init; } = -1;
+    public required int InChannels { get; init; }
+    public required int OutChannels { get; init; }
+    public required int KernelH { get; init; }
+    public required int KernelW { get; init; }
+    public int StrideH { get; init; } = 1;
+    public int StrideW { get; init; } = 1;
+    public int PadTop { get; init; }
+    public int PadLeft { get; init; }
+    public int PadBottom { get; init; }
+    public int PadRight { get; init; }
+    public EngineActivation Activation { get; init; }
+
+    public override IEnumerable<(TensorRef, int)> Reads() =>
+        Residual is { } r ? [(Input, InChannels), (r, OutChannels)] : [(Input, InChannels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, OutChannels)];
+}
+
+/// <summary>Max pooling; padded taps are −inf (i.e. ignored), as TF SAME pooling.</summary>
+public sealed class MaxPoolLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.MaxPool;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    public required int KernelH { get; init; }
+    public required int KernelW { get; init; }
+    public int StrideH { get; init; } = 1;
+    public int StrideW { get; init; } = 1;
+    public int PadTop { get; init; }
+    public int PadLeft { get; init; }
+    public int PadBottom { get; init; }
+    public int PadRight { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>y = a + b, optionally followed by ReLU.</summary>
+public sealed class AddLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Add;
+    public required TensorRef A { get; init; }
+    public required TensorRef B { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    public bool Relu { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(A, Channels), (B, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>
+/// TF legacy bilinear resize (align_corners = false, half_pixel_centers = false): src = dst · in/out,
+/// x0 = floor(src), x1 = min(x0 + 1, in − 1), linear blend. Sizes come from the two tensors.
+/// </summary>
+public sealed class ResizeBilinearLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.ResizeBilinear;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>Copy fallback for channel concat: input i goes to channels [off_i, off_i + c_i) of Output.</summary>
+public sealed class ConcatLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Concat;
+    public required IReadOnlyList<(TensorRef Input, int Channels)> Inputs { get; init; }
+    public required TensorRef Output { get; init; }
+    public int TotalChannels => Inputs.Sum(i => i.Channels);
+    public override IEnumerable<(TensorRef, int)> Reads() => Inputs.Select(i => (i.Input, i.Channels));
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, TotalChannels)];
+}
+
+/// <summary>y = 1 / (1 + e^−x).</summary>
+public sealed class SigmoidLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Sigmoid;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>
+/// EAST RBOX geometry from 5 logits: channels 0..3 → sigmoid · TextScale (distances), channel 4 →
+/// (sigmoid − 0.5) · AngleScale (angle, π/2 by default).
+/// </summary>
+public sealed class GeometryHeadLayer : EngineLayer
+{
+    public const int Channels = 5;
+    public override EngineLayerKind Kind => EngineLayerKind.GeometryHead;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public float TextScale { get; init; } = 512f;
+    public float AngleScale { get; init; } = MathF.PI / 2;
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>Copies a slice between tensors of possibly different precision (mixed-precision boundaries).</summary>
+public sealed class ConvertLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Convert;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}

@@ -1,0 +1,89 @@
+namespace EastBake.Runtime.Engine;
+
+/// <summary>
+/// An activation: NHWC with N = 1, stored densely (pixel stride = <see cref="Channels"/>).
+/// Its spatial size follows the run's input size: H = inputH · ScaleNum / ScaleDen, and the same
+/// for W (e.g. ScaleNum 1, ScaleDen 4 for the H/4 score map). Every division must be exact for
+/// every input size of the profile (checked by <see cref="EngineProgram.Validate"/>).
+/// </summary>
+public sealed class EngineTensor
+{
+    public EngineTensor(string name, int channels, int scaleDen, EngineDataType dataType, int scaleNum = 1)
+    {
+        Name = name;
+        Channels = channels;
+        ScaleNum = scaleNum;
+        ScaleDen = scaleDen;
+        DataType = dataType;
+    }
+
+    public string Name { get; }
+    public int Channels { get; }
+    public int ScaleNum { get; }
+    public int ScaleDen { get; }
+    public EngineDataType DataType { get; }
+
+    public int Height(int inputHeight) => inputHeight * ScaleNum / ScaleDen;
+    public int Width(int inputWidth) => inputWidth * ScaleNum / ScaleDen;
+
+    public long ElementCount(int inputHeight, int inputWidth) =>
+        (long)Height(inputHeight) * Width(inputWidth) * Channels;
+
+    public long ByteCount(int inputHeight, int inputWidth) =>
+        ElementCount(inputHeight, inputWidth) * DataType.SizeInBytes();
+}
+
+/// <summary>
+/// Constant data in the exact layout and precision the kernel reads (no conversion at load time).
+/// Bytes are little-endian IEEE floats (binary32 or binary16).
+/// Conv filters: HWIO, i.e. [KH][KW][Cin][Cout] with Cout fastest (TF's own layout; adjacent
+/// threads of the direct kernel compute adjacent output channels and read adjacent weights).
+/// Biases: [Cout], always Float32.
+/// </summary>
+public sealed class EngineWeight
+{
+    public EngineWeight(string name, EngineDataType dataType, byte[] data)
+    {
+        if (data.Length % dataType.SizeInBytes() != 0)
+            throw new ArgumentException("weight byte length is not a multiple of the element size", nameof(data));
+        Name = name;
+        DataType = dataType;
+        Data = data;
+    }
+
+    public string Name { get; }
+    public EngineDataType DataType { get; }
+    public byte[] Data { get; }
+    public int ElementCount => Data.Length / DataType.SizeInBytes();
+
+    /// <summary>Stores <paramref name="values"/> in <paramref name="dataType"/> (FP16: round to nearest even).</summary>
+    public static EngineWeight FromFloats(string name, ReadOnlySpan<float> values, EngineDataType dataType = EngineDataType.Float32)
+    {
+        var bytes = new byte[values.Length * dataType.SizeInBytes()];
+        if (dataType == EngineDataType.Float32)
+        {
+            for (int i = 0; i < values.Length; i++)
+                BitConverter.TryWriteBytes(bytes.AsSpan(4 * i), values[i]);
+        }
+        else
+        {
+            for (int i = 0; i < values.Length; i++)
+                BitConverter.TryWriteBytes(bytes.AsSpan(2 * i), BitConverter.HalfToUInt16Bits((Half)values[i]));
+        }
+        return new EngineWeight(name, dataType, bytes);
+    }
+
+    /// <summary>The values widened to float (for tests and references).</summary>
+    public float[] ToFloats()
+    {
+        var r = new float[ElementCount];
+        for (int i = 0; i < r.Length; i++)
+            r[i] = DataType == EngineDataType.Float32
+                ? BitConverter.ToSingle(Data, 4 * i)
+                : (float)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(Data, 2 * i));
+        return r;
+    }
+}
+
+/// <summary>A network output: <see cref="Channels"/> channels of a tensor slice, returned to the caller as float32 NHWC.</summary>
+public sealed record EngineOutput(string Name, TensorRef Source, int Channels);

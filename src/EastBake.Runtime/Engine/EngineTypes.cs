@@ -1,0 +1,47 @@
+namespace EastBake.Runtime.Engine;
+
+/// <summary>Storage precision of a tensor or weight. Arithmetic is always at least FP32.</summary>
+public enum EngineDataType : byte
+{
+    Float32 = 0,
+    /// <summary>IEEE binary16 storage; kernels load to FP32, accumulate in FP32, round on store.</summary>
+    Float16 = 1,
+}
+
+/// <summary>Activation fused at the end of a layer.</summary>
+public enum EngineActivation : byte
+{
+    None = 0,
+    Relu = 1,
+    Sigmoid = 2,
+}
+
+/// <summary>
+/// Kernel choice for one layer, filled by the tuner; <see cref="Default"/> means "executor heuristic".
+/// Variant 0 is the baseline kernel of each family. For every variant <see cref="GroupSize"/> is
+/// the threads per group (0 = heuristic); P1..P3 are variant-specific and 0 when unused.
+/// </summary>
+public readonly record struct Tactic(int Variant, int GroupSize = 0, int P1 = 0, int P2 = 0, int P3 = 0)
+{
+    public static Tactic Default => default;
+}
+
+/// <summary>
+/// A channel slice of a tensor: channels [ChannelOffset, ChannelOffset + n) of every pixel, where n
+/// is the layer's channel count. The pixel stride is always the tensor's full channel count, so a
+/// layer can read from or write into part of a concat buffer without a copy.
+/// </summary>
+public readonly record struct TensorRef(int Tensor, int ChannelOffset = 0)
+{
+    public static implicit operator TensorRef(int tensor) => new(tensor);
+}
+
+internal static class EngineDataTypeExtensions
+{
+    public static int SizeInBytes(this EngineDataType t) => t switch
+    {
+        EngineDataType.Float32 => 4,
+        EngineDataType.Float16 => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(t)),
+    };
+}

@@ -1,0 +1,213 @@
+using EastBake.Diagnostics;
+using EastBake.Runtime.Engine;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace EastBake.Runtime.Ilgpu;
+
+public sealed class IlgpuExecutorOptions
+{
+    /// <summary>Receives one-line messages (device chosen, memory plan).</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>How FP16 storage is converted; <see cref="Fp16Conversion.Auto"/> unless testing.</summary>
+    public Fp16Conversion Fp16Conversion { get; init; }
+}
+
+public enum Fp16Conversion
+{
+    /// <summary>Native on CUDA and on OpenCL devices with cl_khr_fp16; integer elsewhere.</summary>
+    Auto = 0,
+    /// <summary>ILGPU's Half. Note: on ILGPU's CPU accelerator its float→half rounds toward zero.</summary>
+    Native = 1,
+    /// <summary>Integer bit conversions, round to nearest even; works on every device.</summary>
+    Integer = 2,
+}
+
+/// <summary>
+/// Runs an <see cref="EngineProgram"/> on an ILGPU accelerator. Construction validates the program,
+/// uploads all weights once, plans and allocates the activation arena once for the largest shape
+/// of the profile, and builds one enqueue step per layer. <see cref="Run(ReadOnlySpan{float}, int, int, Span{float})"/>
+/// uploads the image, enqueues every step on one stream without host synchronization or
+/// allocation, and synchronizes once when copying the outputs back. Not thread-safe.
+/// </summary>
+public sealed class IlgpuExecutor : IDisposable
+{
+    private readonly EngineProgram _program;
+    private readonly Context? _ownedContext;
+    private readonly Accelerator _accelerator;
+    private readonly bool _ownsAccelerator;
+    private readonly AcceleratorStream _stream;
+    private readonly MemoryBuffer1D<byte, Stride1D.Dense> _arena, _weights;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _image;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _outputs;
+    private readonly Step[] _steps;
+
+    /// <summary>Creates the accelerator for <paramref name="device"/> (EB5005 if none) and owns it.</summary>
+    public static IlgpuExecutor Create(EngineProgram program, EngineDevice device = EngineDevice.Auto, IlgpuExecutorOptions? options = null)
+    {
+        var (context, accelerator) = IlgpuDeviceSelector.Create(device, options?.Log);
+        try
+        {
+            return new IlgpuExecutor(program, accelerator, options, context, ownsAccelerator: true);
+        }
+        catch
+        {
+            accelerator.Dispose();
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs on a caller-owned accelerator (not disposed by the executor).</summary>
+    public IlgpuExecutor(EngineProgram program, Accelerator accelerator, IlgpuExecutorOptions? options = null)
+        : this(program, accelerator, options, null, ownsAccelerator: false) { }
+
+    private IlgpuExecutor(EngineProgram program, Accelerator accelerator, IlgpuExecutorOptions? options, Context? context, bool ownsAccelerator)
+    {
+        program.Validate();
+        _program = program;
+        _ownedContext = context;
+        _accelerator = accelerator;
+        _ownsAccelerator = ownsAccelerator;
+        var log = options?.Log;
+        NativeFp16 = (options?.Fp16Conversion ?? Fp16Conversion.Auto) switch
+        {
+            Fp16Conversion.Native => true,
+            Fp16Conversion.Integer => false,
+            // ILGPU's CPU Half conversion truncates (measured), so the CPU gets the RNE integer path.
+            _ => accelerator switch { CLAccelerator cl => cl.Capabilities.Float16, CudaAccelerator => true, _ => false },
+        };
+        DeviceName = $"{accelerator.AcceleratorType} '{accelerator.Name}'";
+
+        var pr = program.Profile;
+        MemoryPlan = MemoryPlanner.Plan(program);
+        log?.Invoke($"ILGPU engine on {DeviceName}: {MemoryPlan}; FP16 {(NativeFp16 ? "native" : "integer")} conversions");
+
+        // All weights and input means in one buffer, each at an aligned offset, uploaded once.
+        var means = program.Layers.OfType<InputConvertLayer>().ToList();
+        long[] weightOffsets = new long[program.Weights.Count + means.Count];
+        long cursor = 0;
+        for (int i = 0; i < weightOffsets.Length; i++)
+        {
+            weightOffsets[i] = cursor;
+            long len = i < program.Weights.Count ? program.Weights[i].Data.Length : 4L * program.InputChannels;
+            cursor = MemoryPlanner.AlignUp(cursor + Math.Max(len, 4), MemoryPlanner.DefaultAlignment);
+        }
+        var host = new byte[Math.Max(cursor, 4)];
+        for (int i = 0; i < program.Weights.Count; i++) program.Weights[i].Data.CopyTo(host, weightOffsets[i]);
+        for (int m = 0; m < means.Count; m++)
+            for (int c = 0; c < program.InputChannels; c++)
+                BitConverter.TryWriteBytes(host.AsSpan((int)weightOffsets[program.Weights.Count + m] + 4 * c), means[m].Mean?[c] ?? 0f);
+
+        _stream = accelerator.CreateStream();
+        _weights = accelerator.Allocate1D<byte>(host.Length);
+        _weights.View.CopyFromCPU(host);
+        _arena = accelerator.Allocate1D<byte>(Math.Max(MemoryPlan.PeakBytes, 4));
+        _image = accelerator.Allocate1D<float>((long)pr.MaxHeight * pr.MaxWidth * program.InputChannels);
+        _outputs = program.Outputs
+            .Select(o => accelerator.Allocate1D<float>(program.Tensors[o.Source.Tensor].Height(pr.MaxHeight) *
+                (long)program.Tensors[o.Source.Tensor].Width(pr.MaxWidth) * o.Channels))
+            .ToArray();
+
+        var ctx = new StepContext(program, accelerator, _arena.View, MemoryPlan, _weights.View, weightOffsets);
+        IKernelLibrary f32 = new KernelLibrary<float, F32Ops>(accelerator);
+        IKernelLibrary f16 = NativeFp16 ? new KernelLibrary<ILGPU.Half, F16Ops>(accelerator) : new KernelLibrary<ushort, F16BitsOps>(accelerator);
+        IKernelLibrary Lib(TensorRef r) => program.Tensors[r.Tensor].DataType == EngineDataType.Float16 ? f16 : f32;
+
+        var steps = new List<Step>();
+        int meanIndex = 0;
+        foreach (var layer in program.Layers)
+        {
+            switch (layer)
+            {
+                case InputConvertLayer ic:
+                    var mean = ((ArrayView<byte>)_weights.View).SubView(weightOffsets[program.Weights.Count + meanIndex++], 4L * program.InputChannels).Cast<float>();
+                    steps.Add(Lib(ic.Output).InputStep(ic, ctx, _image.View, mean));
+                    break;
+                case ConvertLayer cv:
+                {
+                    var inT = ctx.Info(cv.Input);
+                    steps.Add(Lib(cv.Input).ConvertTo(Lib(cv.Output), ctx.Tensor(cv.Input.Tensor), inT.Channels, cv.Input.ChannelOffset, inT,
+                        ctx.Tensor(cv.Output.Tensor), ctx.Info(cv.Output).Channels, cv.Output.ChannelOffset, cv.Channels, ctx.GroupSize(cv.Tactic)));
+                    break;
+                }
+                default:
+                    steps.Add(Lib(layer.Writes().First().Ref).Build(layer, ctx));
+                    break;
+            }
+        }
+        // Outputs are gathered into dense float32 staging buffers (also covers FP16 and channel slices).
+        for (int i = 0; i < program.Outputs.Count; i++)
+        {
+            var o = program.Outputs[i];
+            var t = ctx.Info(o.Source);
+            steps.Add(Lib(o.Source).ConvertTo(f32, ctx.Tensor(o.Source.Tensor), t.Channels, o.Source.ChannelOffset, t,
+                ((ArrayView<float>)_outputs[i].View).Cast<byte>(), o.Channels, 0, o.Channels, ctx.GroupSize(default)));
+        }
+        _steps = steps.ToArray();
+    }
+
+    public MemoryPlan MemoryPlan { get; }
+    public string DeviceName { get; }
+    public bool NativeFp16 { get; }
+    public Accelerator Accelerator => _accelerator;
+
+    /// <summary>Number of floats output <paramref name="index"/> has for an input of height × width.</summary>
+    public int OutputLength(int index, int height, int width)
+    {
+        var o = _program.Outputs[index];
+        var t = _program.Tensors[o.Source.Tensor];
+        return t.Height(height) * t.Width(width) * o.Channels;
+    }
+
+    public void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0) =>
+        Run(input, height, width, output0, default, 1);
+
+    public void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1) =>
+        Run(input, height, width, output0, output1, 2);
+
+    private void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1, int given)
+    {
+        if (!_program.Profile.Contains(height, width))
+            throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
+                $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
+                $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
+        if (given != _program.Outputs.Count)
+            throw new ArgumentException($"the program has {_program.Outputs.Count} outputs; {given} given");
+        int inputLength = height * width * _program.InputChannels;
+        if (input.Length != inputLength)
+            throw new ArgumentException($"input has {input.Length} floats, expected {inputLength} ({height}x{width}x{_program.InputChannels})", nameof(input));
+        for (int i = 0; i < given; i++)
+            if ((i == 0 ? output0.Length : output1.Length) < OutputLength(i, height, width))
+                throw new ArgumentException($"output {i} ('{_program.Outputs[i].Name}') needs {OutputLength(i, height, width)} floats");
+
+        _image.View.SubView(0, inputLength).CopyFromCPU(_stream, input);
+        foreach (var step in _steps) step(_stream, height, width);
+        _outputs[0].View.SubView(0, OutputLength(0, height, width)).CopyToCPU(_stream, output0[..OutputLength(0, height, width)]);
+        if (given > 1)
+            _outputs[1].View.SubView(0, OutputLength(1, height, width)).CopyToCPU(_stream, output1[..OutputLength(1, height, width)]);
+        _stream.Synchronize();
+    }
+
+    /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so tests catch unwritten elements.</summary>
+    internal void PoisonForTesting()
+    {
+        _arena.View.MemSet(_stream, 0xFF);
+        foreach (var o in _outputs) o.View.MemSet(_stream, 0xFF);
+        _stream.Synchronize();
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _outputs) o.Dispose();
+        _image.Dispose();
+        _arena.Dispose();
+        _weights.Dispose();
+        _stream.Dispose();
+        if (_ownsAccelerator) _accelerator.Dispose();
+        _ownedContext?.Dispose();
+    }
+}
