@@ -56,3 +56,19 @@ public class GraphTests
         Assert.NotSame(g.Inputs[0], c.Inputs[0]);
     }
 }
+
+public class AffineDimTests
+{
+    [Fact]
+    public void AlignedSymbolsDivideExactly()
+    {
+        var h = Dim.Sym("H", 32);
+        Assert.Equal("H/4", h.CeilDiv(2).CeilDiv(2).ToString());
+        Assert.Equal("H/32", h.CeilDiv(2).CeilDiv(2).CeilDiv(2).CeilDiv(2).CeilDiv(2).ToString());
+        Assert.Equal("ceil(H/64)", h.CeilDiv(64).ToString());          // not exact past the alignment
+        Assert.Equal("H/2", (h.AddOffset(6) - 7).FloorDiv(2).AddOffset(1).ToString()); // 7x7/2 VALID after Pad 3+3
+        Assert.Equal("H/8", (h.CeilDiv(16) * 2).ToString());
+        Assert.Equal("(H/2-1)", (h - 2).CeilDiv(2).ToString());
+        Assert.Equal(Dim.Known(0), (h - h) + 0);
+    }
+}

@@ -1,0 +1,53 @@
+using EastBake.Baking.Pipeline;
+using EastBake.Runtime;
+using EastBake.Runtime.OnnxRuntime;
+using EastBake.Runtime.Plans;
+
+namespace EastBake.Tool.Commands;
+
+/// <summary>Opens a detector from a plan, or from a model by baking it first (into a temp plan).</summary>
+internal static class PlanSource
+{
+    public static EastDetector OpenDetector(string modelOrPlan, string? backend, string inputShape)
+    {
+        Plan plan;
+        if (modelOrPlan.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase))
+            plan = PlanReader.Read(modelOrPlan);
+        else
+        {
+            var temp = Path.Combine(Path.GetTempPath(), $"east-bake-{Guid.NewGuid():N}{PlanFormat.Extension}");
+            try
+            {
+                plan = new Baker().Bake(new BakeOptions
+                {
+                    ModelPath = modelOrPlan, OutputPath = temp, Backends = ["Onnx"], Profile = ProfileText.Parse(inputShape),
+                }).Plan;
+            }
+            finally { File.Delete(temp); }
+        }
+        return EastDetector.Create(plan, o =>
+        {
+            o.UseOnnxRuntime();
+            o.Backend = backend;
+            o.Log = line => Console.Error.WriteLine(line);
+        }, modelOrPlan);
+    }
+
+    /// <summary>Images of a folder (jpg/jpeg/png/bmp, sorted), or the one file given.</summary>
+    public static IReadOnlyList<string> Images(string path)
+    {
+        if (File.Exists(path)) return [path];
+        if (!Directory.Exists(path))
+            throw new Diagnostics.EastBakeException(Diagnostics.ErrorCodes.PathNotFound, "no such image file or folder", path);
+        string[] ext = [".jpg", ".jpeg", ".png", ".bmp"];
+        return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Where(f => ext.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>ICDAR image id: the number in <c>img_123.jpg</c>; null when the name has none.</summary>
+    public static int? ImageId(string path)
+    {
+        var digits = new string(Path.GetFileNameWithoutExtension(path).Reverse().TakeWhile(char.IsDigit).Reverse().ToArray());
+        return int.TryParse(digits, out var id) ? id : null;
+    }
+}
