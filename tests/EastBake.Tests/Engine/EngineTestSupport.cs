@@ -13,12 +13,22 @@ public sealed class EngineCollection : ICollectionFixture<CpuAcceleratorFixture>
     public const string Name = "ILGPU engine";
 }
 
+/// <summary>
+/// The CPU accelerator by default; EASTBAKE_ENGINE_TEST_DEVICE=cuda|opencl runs the same engine
+/// tests on a GPU (on machines that have one).
+/// </summary>
 public sealed class CpuAcceleratorFixture : IDisposable
 {
-    public Context Context { get; } = Context.Create(b => b.CPU());
+    public Context Context { get; }
     public Accelerator Accelerator { get; }
 
-    public CpuAcceleratorFixture() => Accelerator = Context.GetCPUDevice(0).CreateAccelerator(Context);
+    public CpuAcceleratorFixture()
+    {
+        var wanted = Environment.GetEnvironmentVariable("EASTBAKE_ENGINE_TEST_DEVICE")?.ToLowerInvariant();
+        var type = wanted switch { "cuda" => AcceleratorType.Cuda, "opencl" => AcceleratorType.OpenCL, _ => AcceleratorType.CPU };
+        Context = Context.Create(b => b.Default());
+        Accelerator = Context.Devices.First(d => d.AcceleratorType == type).CreateAccelerator(Context);
+    }
 
     public void Dispose()
     {
