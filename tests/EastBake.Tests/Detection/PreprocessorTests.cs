@@ -8,7 +8,7 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace EastBake.Tests.Detection;
 
-public class PreprocessorTests
+public class PreprocessorTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Theory]
     [InlineData(720, 1280, 2400, 672, 1280)]   // 720 % 32 = 16 → (22 − 1)·32
@@ -133,8 +133,9 @@ public class PreprocessorTests
         }
         double mean = sum / buf.Length;
         int p99 = Percentile(diffs, buf.Length, 0.99);
+        output.WriteLine($"img_901 vs cv2 INTER_LINEAR: mean abs diff {mean:0.0000}, p99 {p99}, exact {diffs[0] / (double)buf.Length:P1}, max {Array.FindLastIndex(diffs, c => c > 0)}");
         // JPEG decoders (ImageSharp vs libjpeg-turbo) differ slightly; the resize itself is exact.
-        Assert.True(mean < 1.0, $"mean abs diff {mean:0.000}");
+        Assert.True(mean < 0.5, $"mean abs diff {mean:0.000}");
         Assert.True(p99 <= 4, $"99th percentile abs diff {p99}");
     }
 
