@@ -47,8 +47,8 @@ public static class WindowGeometry
         return padding switch
         {
             Same => input.CeilDiv(a.Stride),
-            Valid => (input - (a.EffectiveKernel - 1)).CeilDiv(a.Stride),
-            Explicit => (input + (a.ExplicitBefore + a.ExplicitAfter) - (a.EffectiveKernel - 1)).CeilDiv(a.Stride),
+            Valid => DimMath.Offset(input, -(a.EffectiveKernel - 1)).CeilDiv(a.Stride),
+            Explicit => DimMath.Offset(input, a.ExplicitBefore + a.ExplicitAfter - (a.EffectiveKernel - 1)).CeilDiv(a.Stride),
             _ => throw new EastBakeException(ErrorCodes.BadAttribute, $"unknown padding '{padding}'"),
         };
     }

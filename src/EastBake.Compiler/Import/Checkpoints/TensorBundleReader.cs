@@ -90,6 +90,24 @@ public sealed class TensorBundleReader
         return new TensorProto { Dtype = e.Dtype, TensorShape = e.Shape ?? new TensorShapeProto(), TensorContent = ByteString.CopyFrom(bytes) };
     }
 
+    /// <summary>A scalar string tensor's bytes (on disk: varint length, 4-byte length checksum, bytes).</summary>
+    public byte[] ReadScalarString(string key)
+    {
+        var bytes = ReadBytes(key);
+        var pos = 0;
+        ulong length = 0;
+        for (var shift = 0; pos < bytes.Length && shift < 64; shift += 7)
+        {
+            var b = bytes[pos++];
+            length |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) break;
+        }
+        pos += 4;
+        if (Entry(key).Dtype != DataType.DtString || (ulong)pos + length != (ulong)bytes.Length)
+            throw new EastBakeException(ErrorCodes.CheckpointCorrupt, $"'{key}' is not a scalar string tensor", IndexFile, key);
+        return bytes[pos..];
+    }
+
     /// <summary>The tensor as an IR tensor.</summary>
     public Tensor Read(string key) => TensorProtoConverter.Convert(ReadTensorProto(key), ShardPath(Entry(key).ShardId), key);
 
