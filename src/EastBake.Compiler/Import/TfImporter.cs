@@ -14,15 +14,14 @@ public static class TfImporter
     public static Graph Import(GraphDef def, string? file, ImportOptions? options = null)
     {
         options ??= new ImportOptions();
-        var byName = new Dictionary<string, NodeDef>(StringComparer.Ordinal);
-        foreach (var n in def.Node) byName.TryAdd(n.Name, n);
+        var byName = GraphDefReach.Index(def);
 
         var cut = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in options.Inputs ?? [])
             cut.Add(OutputSelector.Resolve(name, byName, file).Node);
 
         var outputs = OutputSelector.Select(byName, def.Node, options.Outputs, file);
-        var needed = Reachable(outputs, byName, cut, file);
+        var needed = GraphDefReach.From(outputs.Select(o => o.Node), byName, cut, file, strict: true);
 
         // Output counts depend on how far consumers index into a node.
         var referenced = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -55,30 +54,6 @@ public static class TfImporter
         g.TopologicalSort();
         MeanSubtractionDetector.Annotate(g);
         return g;
-    }
-
-    /// <summary>Names of the nodes the outputs depend on through data edges, stopping at cut nodes.</summary>
-    private static HashSet<string> Reachable(IEnumerable<TensorRef> outputs, Dictionary<string, NodeDef> byName,
-        HashSet<string> cut, string? file)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<string>(outputs.Select(o => o.Node));
-        while (stack.Count > 0)
-        {
-            var name = stack.Pop();
-            if (!seen.Add(name) || cut.Contains(name)) continue;
-            foreach (var r in byName[name].Input.Select(TensorRef.Parse).Where(r => !r.IsControl))
-            {
-                if (!byName.ContainsKey(r.Node))
-                    throw new EastBakeException(ErrorCodes.MissingInput,
-                        $"node '{name}' reads '{r.Node}', which is not in the graph" +
-                        (file?.EndsWith(".pbtxt", StringComparison.OrdinalIgnoreCase) == true
-                            ? " (a text graph in OpenCV's config style needs its binary .pb: ImportOptions.ConstantsFrom)" : ""),
-                        file, name);
-                stack.Push(r.Node);
-            }
-        }
-        return seen;
     }
 
     private static Node BuildNode(Graph g, NodeDef d, int outputCount, string? file)
