@@ -88,6 +88,17 @@ public sealed class ExportContext
         return name;
     }
 
+    /// <summary>
+    /// <paramref name="v"/> channel-first, for ops that only take 4-D inputs (Conv2D, pooling, batch
+    /// norm, resize): an input of unknown rank (a Placeholder without a shape) is 4-D by that fact.
+    /// </summary>
+    public string Input4D(Value v)
+    {
+        var e = Get(v);
+        if (e.Rank < 0) _values[v] = e with { Rank = 4 };
+        return Input(v, Layout.Nchw);
+    }
+
     /// <summary>Records that IR value <paramref name="v"/> is ONNX tensor <paramref name="name"/>.</summary>
     public void Set(Value v, string name, Layout layout, int rank = -1)
     {

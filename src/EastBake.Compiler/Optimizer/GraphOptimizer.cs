@@ -9,6 +9,7 @@ public static class GraphOptimizer
     /// <summary>The default pipeline. BiasAdd folds before BatchNorm so BN folding sees the conv bias.</summary>
     public static IReadOnlyList<IGraphPass> DefaultPasses() =>
     [
+        new DeadNodeRemoval(),   // a dead reader would block fusions (they need a sole reader)
         new IdentityRemoval(),
         new ConstantFolding(),
         new PadIntoConv(),

@@ -148,7 +148,13 @@ internal static class ArrayShapeRules
     private static Dim?[]? ReshapeTarget(Value shape)
     {
         if (SymbolicValues.Known(shape) is { } known) return known.Select(d => d < 0 ? (Dim?)null : Dim.Known(d)).ToArray();
-        return shape.SymbolicValue?.Select(d => (Dim?)d).ToArray();
+        if (shape.SymbolicValue is { } dims) return dims.Select(d => (Dim?)d).ToArray();
+        // Pack(size, -1): the −1 constant has no Dim form, so read the packed scalars one by one.
+        if (shape.Producer.Op == Ops.Pack && shape.Producer.Inputs.All(i => i.Shape is { RankKnown: true, Rank: 0 }))
+            return shape.Producer.Inputs.Select(i => SymbolicValues.Known(i) is [var k]
+                ? (k < 0 ? (Dim?)null : Dim.Known(k))
+                : i.SymbolicValue is [var d] ? d : Dim.Unknown).ToArray();
+        return null;
     }
 
     /// <summary>The dim that makes the element counts equal: known factors divide, symbols cancel.</summary>

@@ -61,7 +61,9 @@ internal static class ElementwiseShapeRules
     {
         var x = node.Inputs[0].Shape;
         var channels = x.RankKnown && x.Rank > 0 ? x[-1] : Dim.Unknown;
-        for (var i = 1; i < Math.Min(node.Inputs.Count, 5); i++)
+        // In training mode TF ignores (and graphs often leave empty) the mean and variance inputs.
+        var parameters = NodeAttributes.Bool(node, Attr.IsTraining, false) ? 3 : 5;
+        for (var i = 1; i < Math.Min(node.Inputs.Count, parameters); i++)
         {
             var p = node.Inputs[i].Shape;
             if (p.RankKnown && p.Rank == 1 && !(p[0].IsKnown && p[0].Value == 1) && !DimMath.Compatible(p[0], channels))

@@ -57,6 +57,22 @@ public sealed class CheckpointFreezerTests : IDisposable
         Assert.DoesNotContain(g.Nodes, n => n.Op is "VariableV2" or "ParseExample");
     }
 
+    [SharedFact("tf/checkpoints/saved_model_half_plus_two_tf2_cpu/saved_model.pb")]
+    public void Tf2SavedModelInlinesCallsAndMapsObjectKeys()
+    {
+        // serving_default: y = StatefulPartitionedCall_5 → signature wrapper → predict: a·x + b.
+        var g = ModelLoader.Load(SharedData.Path_("tf/checkpoints/saved_model_half_plus_two_tf2_cpu"));
+        Assert.Equal("serving_default_x", g.Inputs.Single().Name);
+        Assert.Equal("StatefulPartitionedCall_5", g.Outputs.Single().Name);
+        Assert.Equal(0.5f, g["a"].ConstValue.Floats!.Single()); // key a/.ATTRIBUTES/VARIABLE_VALUE
+        Assert.Equal(2f, g["b"].ConstValue.Floats!.Single());
+        Assert.DoesNotContain(g.Nodes, n => n.Op is "StatefulPartitionedCall" or "ReadVariableOp" or "VarHandleOp");
+        var add = g.Nodes.Single(n => n.Op == "AddV2");
+        var mul = g.Nodes.Single(n => n.Op == Ops.Mul);
+        Assert.Same(mul.Output, add.Inputs[0]);
+        Assert.Contains(g.Inputs[0], mul.Inputs);
+    }
+
     [SharedFact("tf/checkpoints/saved_model_half_plus_two_cpu/saved_model.pb")]
     public void SavedModelWithoutVariablesIsEB1006()
     {

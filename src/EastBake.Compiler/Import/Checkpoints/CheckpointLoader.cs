@@ -43,6 +43,7 @@ public static class CheckpointLoader
     /// <summary>Resolves the outputs on the unfrozen graph, freezes what they need, and pins them for the import.</summary>
     internal static FrozenModel Freeze(GraphDef graph, TensorBundleReader bundle, ImportOptions options, string file)
     {
+        graph = FunctionInliner.Inline(graph, file);
         var byName = GraphDefReach.Index(graph);
         var outputs = OutputSelector.Select(byName, graph.Node, options.Outputs, file);
         var inputs = (options.Inputs ?? []).Select(i => OutputSelector.Resolve(i, byName, file).Node).ToHashSet(StringComparer.Ordinal);

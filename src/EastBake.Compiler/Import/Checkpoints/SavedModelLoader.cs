@@ -36,7 +36,7 @@ public static class SavedModelLoader
                     "SavedModel has variables but no variables/variables.index checkpoint: freeze it first " +
                     "(TF: tf.compat.v1.graph_util.convert_variables_to_constants, or the freeze_graph tool) and pass the frozen .pb, " +
                     "or restore the variables/ folder beside saved_model.pb", dir);
-            return new FrozenModel(meta.GraphDef, effective);
+            return new FrozenModel(FunctionInliner.Inline(meta.GraphDef, file), effective);
         }
         return CheckpointLoader.Freeze(meta.GraphDef, new TensorBundleReader(prefix), effective, file);
     }

@@ -16,7 +16,7 @@ public sealed class BatchNormConverter : IOpConverter
         if (NodeAttributes.Bool(node, Attr.IsTraining, false)) throw ctx.Unsupported(node, "is_training=true (batch statistics) is not an inference graph");
         if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC batch norm is supported");
         if (node.Outputs.Skip(1).Any(o => ctx.Graph.UseCount(o) > 0)) throw ctx.Unsupported(node, "its batch statistics outputs are used");
-        var x = ctx.Input(node.Inputs[0], Layout.Nchw);
+        var x = ctx.Input4D(node.Inputs[0]);
         var channels = node.Inputs.Skip(1).Take(4).Select(v => ExportContext.ConstOf(v)?.Length ?? 0).Max();
         var inputs = new List<string> { x };
         foreach (var p in node.Inputs.Skip(1).Take(4))

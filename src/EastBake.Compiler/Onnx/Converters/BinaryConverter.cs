@@ -3,7 +3,7 @@ using EastBake.Compiler.Ir;
 namespace EastBake.Compiler.Onnx.Converters;
 
 /// <summary>
-/// Add/AddV2/Sub/Mul/RealDiv/Maximum (with an optional fused activation). Runs channel-first when
+/// Add/AddV2/Sub/Mul/RealDiv/Maximum (and TF's Minimum) (with an optional fused activation). Runs channel-first when
 /// a 4-D operand already is and every lower-rank operand is a scalar or a constant (re-laid-out
 /// to broadcast against NCHW); otherwise in TF's layout, transposing 4-D operands back.
 /// </summary>
@@ -12,7 +12,7 @@ public sealed class BinaryConverter : IOpConverter
     private static readonly Dictionary<string, string> OnnxOp = new()
     {
         [Ir.Ops.Add] = "Add", [Ir.Ops.AddV2] = "Add", [Ir.Ops.Sub] = "Sub",
-        [Ir.Ops.Mul] = "Mul", [Ir.Ops.RealDiv] = "Div", [Ir.Ops.Maximum] = "Max",
+        [Ir.Ops.Mul] = "Mul", [Ir.Ops.RealDiv] = "Div", [Ir.Ops.Maximum] = "Max", ["Minimum"] = "Min",
     };
 
     public IReadOnlyCollection<string> Ops => OnnxOp.Keys;

@@ -16,7 +16,7 @@ public sealed class ConvConverter : IOpConverter
     public void Convert(Node node, ExportContext ctx)
     {
         if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC convolutions are supported");
-        var x = ctx.Input(node.Inputs[0], Layout.Nchw);
+        var x = ctx.Input4D(node.Inputs[0]);
         var filterValue = node.Inputs[1];
         string w;
         long[] kernel;

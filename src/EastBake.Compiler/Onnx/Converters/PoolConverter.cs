@@ -14,7 +14,7 @@ public sealed class PoolConverter : IOpConverter
     public void Convert(Node node, ExportContext ctx)
     {
         if (NodeAttributes.String(node, Attr.DataFormat, "NHWC") != "NHWC") throw ctx.Unsupported(node, "only NHWC pooling is supported");
-        var x = ctx.Input(node.Inputs[0], Layout.Nchw);
+        var x = ctx.Input4D(node.Inputs[0]);
         var kernel = SpatialPadding.Hw(node, Attr.KSize);
         var strides = SpatialPadding.Hw(node, Attr.Strides);
         var isMax = node.Op == Ir.Ops.MaxPool;

@@ -14,7 +14,7 @@ public sealed class ResizeConverter : IOpConverter
 
     public void Convert(Node node, ExportContext ctx)
     {
-        var x = ctx.Input(node.Inputs[0], Layout.Nchw);
+        var x = ctx.Input4D(node.Inputs[0]);
         string sizes;
         if (ExportContext.ConstOf(node.Inputs[1]) is { Ints: { Length: 2 } s })
             sizes = ctx.Int64Vector(s);
