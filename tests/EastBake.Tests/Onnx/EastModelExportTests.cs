@@ -37,6 +37,32 @@ public class EastModelExportTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void GeneratedModelOptimizedWithoutProfileStaysDynamic()
+    {
+        // No input profile: shapes stay symbolic, the unpool sizes are computed in the model, and
+        // one exported model serves several input sizes.
+        var path = SharedData.Repo("testassets/models/east_r50_w8.pb");
+        var original = ModelLoader.Load(path);
+        var optimized = ModelLoader.Load(path);
+        GraphOptimizer.Run(optimized);
+        Assert.Contains(optimized.Nodes, n => n.Op == Ops.Shape);
+        var a = OnnxExporter.ExportBytes(original);
+        var b = OnnxExporter.ExportBytes(optimized);
+        var outputs = new[] { Score, Geometry };
+        foreach (var shape in new[] { new long[] { 1, 32, 64, 3 }, [2, 96, 32, 3] })
+        {
+            var feeds = new Dictionary<string, Tensor> { [original.Inputs[0].Name] = TestGraphs.RandomTensor(shape, 7, 127f) };
+            var ya = OrtRunner.Run(a, feeds, outputs);
+            var yb = OrtRunner.Run(b, feeds, outputs);
+            foreach (var name in outputs)
+            {
+                Assert.Equal(new[] { shape[0], shape[1] / 4, shape[2] / 4 }, yb[name].Shape.Take(3));
+                Assert.True(Compare.RelL2(yb[name], ya[name]) <= 1e-5, $"{name} at [{string.Join(",", shape)}]");
+            }
+        }
+    }
+
     [SharedFact("models/east_r50_ic15.pb", "models/east_r50_ic15_refs/img_901_input.npy")]
     public void TrainedModelMatchesReferenceOutputs()
     {
