@@ -1,5 +1,7 @@
 using EastBake.Compiler.Ir;
 using EastBake.Compiler.Optimizer.Passes;
+using EastBake.Compiler.Shapes;
+using EastBake.Diagnostics;
 
 namespace EastBake.Compiler.Optimizer;
 
@@ -27,6 +29,7 @@ public static class GraphOptimizer
     {
         options ??= OptimizerOptions.Default;
         var report = new OptimizerReport { NodesBefore = graph.Nodes.Count };
+        if (options.InferShapes || options.InputShapes is not null) InferShapes(graph, options);
         foreach (var pass in passes)
         {
             if (options.DisabledPasses.Contains(pass.Name)) continue;
@@ -36,5 +39,17 @@ public static class GraphOptimizer
         }
         report.NodesAfter = graph.Nodes.Count;
         return report;
+    }
+
+    private static void InferShapes(Graph graph, OptimizerOptions options)
+    {
+        try
+        {
+            ShapeInference.Run(graph, options.InputShapes);
+        }
+        catch (EastBakeException e) when (e.Code == ErrorCodes.UnsupportedOp && options.InputShapes is null)
+        {
+            // An op shape inference does not know: optimize without shapes (only size folding is lost).
+        }
     }
 }

@@ -16,5 +16,14 @@ public sealed class OptimizerOptions
     /// <summary>Constant tensors larger than this (elements) are not produced by folding.</summary>
     public long MaxFoldedElements { get; set; } = 1 << 24;
 
+    /// <summary>
+    /// Input shape profile (input name → NHWC sizes). When set, shape inference runs with it before
+    /// the passes, so size computations (Shape → StridedSlice → Mul → Pack) become known and fold.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]>? InputShapes { get; set; }
+
+    /// <summary>Run shape inference (symbolic without <see cref="InputShapes"/>) before the passes.</summary>
+    public bool InferShapes { get; set; } = true;
+
     public static OptimizerOptions Default => new();
 }

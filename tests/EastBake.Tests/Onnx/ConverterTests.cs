@@ -84,6 +84,7 @@ public class ConverterTests
     [InlineData(Ops.MaxPool, 3, 2, "SAME", true)]
     [InlineData(Ops.MaxPool, 3, 2, "SAME", false)]
     [InlineData(Ops.MaxPool, 2, 2, "VALID", true)]
+    [InlineData(Ops.MaxPool, 1, 2, "SAME", false)] // EAST's 1×1/2 shortcut pool, dynamic shape
     [InlineData(Ops.AvgPool, 3, 2, "SAME", true)]
     [InlineData(Ops.AvgPool, 2, 1, "VALID", true)]
     public void Pooling(string op, long k, long s, string padding, bool staticShape)

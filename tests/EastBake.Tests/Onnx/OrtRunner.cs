@@ -16,7 +16,7 @@ public static class OrtRunner
 
     public static Dictionary<string, Tensor> Run(byte[] model, IReadOnlyDictionary<string, Tensor> feeds, string[] outputs)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 2 };
         using var session = new InferenceSession(model, options);
         var inputs = feeds.Select(f => ToOrt(f.Value)).ToList();
         try

@@ -30,6 +30,9 @@ internal static class SpatialPadding
 
     private static long[]? Same(Shape input, long[] k, long[] s, long[] d)
     {
+        // A 1×1 window never pads under SAME; said explicitly because ONNX Runtime's SAME_UPPER
+        // computes a negative pad for it when the stride exceeds the window (1×1/2 shortcut pools).
+        if (k.Zip(d).All(p => (p.First - 1) * p.Second == 0)) return [0, 0, 0, 0];
         if (!input.RankKnown || input.Rank != 4 || !input[1].IsKnown || !input[2].IsKnown) return null;
         var pads = new long[4];
         for (var i = 0; i < 2; i++)
