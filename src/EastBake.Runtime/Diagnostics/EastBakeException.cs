@@ -30,11 +30,14 @@ public class EastBakeException : Exception
     public int? Line { get; }
 
     /// <summary>One line: <c>file(line): error EB1234: message [node 'x']</c>.</summary>
-    public string Format()
+    public string Format() => Format("error");
+
+    /// <summary>The same line with another severity (<c>warning</c> for skipped inputs).</summary>
+    public string Format(string severity)
     {
         var where = File is null ? "" : Line is int l ? $"{File}({l}): " : $"{File}: ";
         var node = Node is null ? "" : $" [node '{Node}']";
-        return $"{where}error {Code}: {Message}{node}";
+        return $"{where}{severity} {Code}: {Message}{node}";
     }
 
     public override string ToString() => Format();

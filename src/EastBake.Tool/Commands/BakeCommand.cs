@@ -73,8 +73,7 @@ internal static class BakeCommand
     {
         public void Info(string message) => Console.WriteLine(message);
         public void Warning(string code, string message, string? file = null) =>
-            Console.WriteLine(new EastBakeException(code, message, file).Format().Replace(": error ", ": warning ", StringComparison.Ordinal)
-                .Replace("error " + code, "warning " + code, StringComparison.Ordinal));
+            Console.WriteLine(new EastBakeException(code, message, file).Format("warning"));
         public void Progress(string stage, double fraction)
         {
             if (fraction >= 1) Console.WriteLine($"  {stage}: done");

@@ -81,7 +81,7 @@ internal static class EvalCommand
                 }
                 catch (EastBakeException e) when (e.Code is ErrorCodes.ImageDecodeFailed or ErrorCodes.ImageUnreadable)
                 {
-                    Console.Error.WriteLine(e.Format().Replace("error ", "warning ", StringComparison.Ordinal));
+                    Console.Error.WriteLine(e.Format("warning"));
                     skipped++;
                 }
                 task.Increment(1);

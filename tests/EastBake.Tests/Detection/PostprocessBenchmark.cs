@@ -1,3 +1,4 @@
+using EastBake.Compiler.Util;
 using System.Diagnostics;
 using EastBake.Evaluation;
 using EastBake.Runtime.Detection;
@@ -53,8 +54,8 @@ public class PostprocessBenchmark(ITestOutputHelper output)
         var total = default(EvaluationCounts);
         foreach (var id in new[] { 901, 950, 1000 })
         {
-            var score = NpyFile.Read(SharedData.Path_($"models/east_r50_ic15_refs/img_{id}_score.npy")).AsFloat32();
-            var geo = NpyFile.Read(SharedData.Path_($"models/east_r50_ic15_refs/img_{id}_geometry.npy")).AsFloat32();
+            var score = Npy.Read(SharedData.Path_($"models/east_r50_ic15_refs/img_{id}_score.npy")).Floats!;
+            var geo = Npy.Read(SharedData.Path_($"models/east_r50_ic15_refs/img_{id}_geometry.npy")).Floats!;
             var boxes = Measure($"img_{id}", score, geo);
 
             // Sanity only (no known per-image answer): score these boxes as eval.py would write them.
