@@ -3,9 +3,10 @@ namespace EastBake.Diagnostics;
 /// <summary>
 /// Every error and warning code EastBake emits. Ranges: EB1xxx import, EB2xxx partition,
 /// EB3xxx calibration and images, EB4xxx plan, EB5xxx runtime, EB6xxx evaluation and CLI.
-/// Codes are stable: never renumber, only add.
+/// Codes are stable: never renumber, only add. Codes of one feature area may live in a partial
+/// file beside this one (ErrorCodes.&lt;Area&gt;.cs); <c>ErrorCodeTests</c> checks they stay unique.
 /// </summary>
-public static class ErrorCodes
+public static partial class ErrorCodes
 {
     // ---- EB1xxx: model import, freezing, IR, optimizer, ONNX export ----
     public const string ModelNotFound = "EB1001";
