@@ -87,6 +87,31 @@ public sealed class EastDetector : IDisposable
 
     public DetectionResult DetectWithTimings(Image<Rgb24> image)
     {
+        var job = Prepare(image);
+        try
+        {
+            Infer(job);
+            return Finish(job);
+        }
+        finally
+        {
+            _pool.Add(job.Buffers);
+        }
+    }
+
+    /// <summary>
+    /// Detects text in many images, overlapping the stages: decoding and pre-processing of the
+    /// next images and post-processing of earlier ones run on the CPU while the backend runs the
+    /// network on the current one (at most <paramref name="depth"/> images in flight; 2 is double
+    /// buffering). Results come back in input order; an image that cannot be read gives a result
+    /// with <see cref="PipelineResult.Error"/> set instead of stopping the run.
+    /// </summary>
+    public IEnumerable<PipelineResult> DetectMany(IEnumerable<string> imagePaths, int depth = 2, CancellationToken cancellation = default) =>
+        new DetectionPipeline(this, depth).Run(imagePaths, cancellation);
+
+    /// <summary>Stage 1 (CPU): decode is the caller's; resize and normalize into pooled buffers.</summary>
+    internal Job Prepare(Image<Rgb24> image)
+    {
         var clock = Stopwatch.StartNew();
         var (h, w) = _pre.InputSizeFor(image.Height, image.Width);
         if (!Plan.Profile.Contains(1, h, w))
@@ -96,21 +121,49 @@ public sealed class EastDetector : IDisposable
         try
         {
             var pre = _pre.Run(image, buffers.Input.AsSpan(0, h * w * 3));
-            var t1 = clock.Elapsed.TotalMilliseconds;
-            int h4 = h / 4, w4 = w / 4;
-            var score = buffers.Score.AsSpan(0, h4 * w4);
-            var geometry = buffers.Geometry.AsSpan(0, h4 * w4 * 5);
-            if (_backend.IsThreadSafe) _backend.Run(buffers.Input.AsSpan(0, h * w * 3), 1, h, w, score, geometry);
-            else lock (_runLock) _backend.Run(buffers.Input.AsSpan(0, h * w * 3), 1, h, w, score, geometry);
-            var t2 = clock.Elapsed.TotalMilliseconds;
-            var boxes = DetectionPostprocessor.Decode(score, geometry, h4, w4, pre.Ratios, _options.Detection);
-            var t3 = clock.Elapsed.TotalMilliseconds;
-            return new DetectionResult(boxes, h, w, t1, t2 - t1, t3 - t2);
+            return new Job(buffers, h, w, pre.Ratios) { PreprocessMs = clock.Elapsed.TotalMilliseconds };
         }
-        finally
+        catch
         {
             _pool.Add(buffers);
+            throw;
         }
+    }
+
+    /// <summary>Stage 2 (backend): the network, serialized when the backend is not thread-safe.</summary>
+    internal void Infer(Job job)
+    {
+        var clock = Stopwatch.StartNew();
+        int h = job.Height, w = job.Width, h4 = h / 4, w4 = w / 4;
+        var input = job.Buffers.Input.AsSpan(0, h * w * 3);
+        var score = job.Buffers.Score.AsSpan(0, h4 * w4);
+        var geometry = job.Buffers.Geometry.AsSpan(0, h4 * w4 * 5);
+        if (_backend.IsThreadSafe) _backend.Run(input, 1, h, w, score, geometry);
+        else lock (_runLock) _backend.Run(input, 1, h, w, score, geometry);
+        job.InferenceMs = clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>Stage 3 (CPU): RBOX decode and NMS. Does not return the buffers to the pool.</summary>
+    internal DetectionResult Finish(Job job)
+    {
+        var clock = Stopwatch.StartNew();
+        int h4 = job.Height / 4, w4 = job.Width / 4;
+        var boxes = DetectionPostprocessor.Decode(job.Buffers.Score.AsSpan(0, h4 * w4),
+            job.Buffers.Geometry.AsSpan(0, h4 * w4 * 5), h4, w4, job.Ratios, _options.Detection);
+        return new DetectionResult(boxes, job.Height, job.Width, job.PreprocessMs, job.InferenceMs, clock.Elapsed.TotalMilliseconds);
+    }
+
+    internal void Release(Job job) => _pool.Add(job.Buffers);
+
+    /// <summary>One image in flight: its pooled buffers, input size, ratios and stage times.</summary>
+    internal sealed class Job(Buffers buffers, int height, int width, ResizeRatios ratios)
+    {
+        public Buffers Buffers { get; } = buffers;
+        public int Height { get; } = height;
+        public int Width { get; } = width;
+        public ResizeRatios Ratios { get; } = ratios;
+        public double PreprocessMs { get; set; }
+        public double InferenceMs { get; set; }
     }
 
     /// <summary>Buffers sized for the largest input seen; reused across calls, never per call.</summary>
@@ -121,7 +174,7 @@ public sealed class EastDetector : IDisposable
         return b;
     }
 
-    private sealed class Buffers
+    internal sealed class Buffers
     {
         public float[] Input = [];
         public float[] Score = [];
