@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EastBake.Baking.Calibration;
 using EastBake.Baking.Partitioning;
 using EastBake.Compiler.Import;
 using EastBake.Compiler.Ir;
@@ -53,10 +54,14 @@ public sealed class Baker
             throw new EastBakeException(ErrorCodes.CalibrationFolderMissing,
                 "Precision INT8 needs CalibrationImages (a folder of representative images)", modelFile);
 
+        if (o.Precision == Precision.INT8) Int8Calibration.Validate(o);
+
         var hash = InputHasher.Compute(o, Version);
         if (!o.Force && CurrentPlan(o, hash) is { } current)
         {
-            _log.Info($"{Path.GetFileName(o.OutputPath)} is up to date (plan verified, inputs unchanged); skipping bake");
+            _log.Info($"{Path.GetFileName(o.OutputPath)} is up to date (plan verified, inputs unchanged" +
+                      (current.Calibration is null ? "" : "; its INT8 calibration is reused") + "); skipping bake");
+            if (current.Calibration is { } table) Int8Calibration.RestoreCaches(table, o, _log);
             return new BakeResult(o.OutputPath, true, hash, clock.Elapsed, [], current);
         }
 
@@ -78,6 +83,7 @@ public sealed class Baker
         ShapeInference.Run(graph, fixedShape);
         _log.Info($"optimized: {graph.Nodes.Count} nodes ({report})");
         _log.Progress("optimize", 1);
+        var calibration = o.Precision == Precision.INT8 ? Int8Calibration.Run(graph, o, _log) : null;
 
         var partitions = new List<PartitionResult>();
         var segments = new List<PlanSegment>();
@@ -106,6 +112,7 @@ public sealed class Baker
             OutputNames = graph.Outputs.Select(v => v.Name).ToList(),
             Metadata = new Dictionary<string, string>(graph.Metadata),
             Segments = segments,
+            Calibration = calibration,
         };
         _log.Progress("write", 0);
         PlanWriter.Write(plan, o.OutputPath);

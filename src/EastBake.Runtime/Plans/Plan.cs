@@ -1,3 +1,5 @@
+using EastBake.Runtime.Calibration;
+
 namespace EastBake.Runtime.Plans;
 
 /// <summary>Numeric precision a plan was baked for.</summary>
@@ -99,6 +101,9 @@ public sealed class Plan
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
     public required IReadOnlyList<PlanSegment> Segments { get; init; }
+
+    /// <summary>INT8 plans: the activation ranges and per-layer precisions (section <c>CALB</c>); null otherwise.</summary>
+    public CalibrationTable? Calibration { get; init; }
 
     /// <summary>True when the graph subtracts the RGB means itself (callers feed raw 0–255 RGB).</summary>
     public bool InGraphMeanSubtraction =>

@@ -10,7 +10,7 @@ public static class PlanFormat
     public const ushort MajorVersion = 1;
 
     /// <summary>Minor version: additive changes only; readers accept any minor.</summary>
-    public const ushort MinorVersion = 0;
+    public const ushort MinorVersion = 1;
 
     public const string Extension = ".eastplan";
 
@@ -23,4 +23,5 @@ public static class PlanFormat
     // Section tags (4 ASCII bytes read as a little-endian uint32).
     public const uint TagMeta = 0x4154454D;    // "META"
     public const uint TagSegment = 0x544D4753; // "SGMT"
+    public const uint TagCalibration = 0x424C4143; // "CALB" (since 1.1)
 }

@@ -64,6 +64,7 @@ public static class PlanReader
         var r = new PlanBinaryReader(bytes, PlanFormat.HeaderSize, bytes.Length - PlanFormat.ChecksumSize, file);
         Dictionary<string, string>? meta = null;
         var segments = new List<PlanSegment>();
+        Calibration.CalibrationTable? calibration = null;
         for (var i = 0; i < sectionCount; i++)
         {
             var tag = r.ReadUInt32();
@@ -76,6 +77,9 @@ public static class PlanReader
                     break;
                 case PlanFormat.TagSegment:
                     segments.Add(DecodeSegment(section));
+                    break;
+                case PlanFormat.TagCalibration:
+                    calibration = CalibrationSection.Decode(section);
                     break;
                 default:
                     break; // unknown sections come from newer minor versions: skipped by design
@@ -101,6 +105,7 @@ public static class PlanReader
             Metadata = meta.Where(kv => kv.Key.StartsWith(PlanKeys.MetadataPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[PlanKeys.MetadataPrefix.Length..], kv => kv.Value),
             Segments = segments,
+            Calibration = calibration,
         };
     }
 

@@ -18,6 +18,7 @@ public static class PlanWriter
         using var body = new MemoryStream();
         var sections = new List<(uint Tag, byte[] Data)> { (PlanFormat.TagMeta, EncodeMeta(plan)) };
         sections.AddRange(plan.Segments.Select(s => (PlanFormat.TagSegment, EncodeSegment(s))));
+        if (plan.Calibration is { } calibration) sections.Add((PlanFormat.TagCalibration, CalibrationSection.Encode(calibration)));
 
         var total = PlanFormat.HeaderSize + sections.Sum(s => 12L + s.Data.Length) + PlanFormat.ChecksumSize;
         var header = new byte[PlanFormat.HeaderSize];
@@ -42,8 +43,11 @@ public static class PlanWriter
     /// <summary>Writes atomically; disk-full or read-only folders give EB4007.</summary>
     public static void Write(Plan plan, string path) => WriteAtomic(path, Serialize(plan));
 
-    /// <summary>Writes bytes to <paramref name="path"/> through a temp file and a rename.</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Writes bytes to <paramref name="path"/> through a temp file and a rename. Failures are
+    /// <paramref name="errorCode"/> ("cannot write <paramref name="what"/>").
+    /// </summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, string what = "the plan", string errorCode = ErrorCodes.PlanWriteFailed)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -61,7 +65,7 @@ public static class PlanWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new EastBakeException(ErrorCodes.PlanWriteFailed, $"cannot write the plan: {e.Message}", full, inner: e);
+            throw new EastBakeException(errorCode, $"cannot write {what}: {e.Message}", full, inner: e);
         }
     }
 
