@@ -5,7 +5,9 @@ namespace EastBake.Baking.Calibration;
 /// loses the least information, measured as KL(P‖Q) over the |x| histogram.
 /// </summary>
 /// <remarks>
-/// For each candidate i = 128 … 2048 (bins):
+/// Bin 0 first takes the count of bin 1: the exact zeros a ReLU produces form a spike there that
+/// would otherwise dominate every divergence (NVIDIA's pytorch-quantization does the same).
+/// Then, for each candidate i = 128 … 2048 (bins):
 /// P = bins[0..i), with every count from bin i on (the values that would be clipped) added to
 /// bin i−1; Q = bins[0..i) merged into 128 levels (level of bin j = ⌊128·j / i⌋, equal-width
 /// levels as the int8 grid with threshold at edge i has), each level's total spread evenly over
@@ -22,7 +24,9 @@ public sealed class EntropyCalibrator : ICalibrator
     public double Amax(ActivationHistogram h)
     {
         if (h.ObservedMax == 0 || h.Count == 0) return 0;
-        var (bestBins, _) = BestThreshold(h.Bins);
+        var bins = h.Bins.ToArray();
+        bins[0] = bins[1];
+        var (bestBins, _) = BestThreshold(bins);
         return Math.Min(bestBins * h.BinWidth, h.ObservedMax);
     }
 
