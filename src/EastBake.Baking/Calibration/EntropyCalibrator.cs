@@ -30,22 +30,54 @@ public sealed class EntropyCalibrator : ICalibrator
         return Math.Min(bestBins * h.BinWidth, h.ObservedMax);
     }
 
-    /// <summary>The winning candidate i (in bins) and its divergence.</summary>
+    /// <summary>
+    /// The winning candidate i (in bins) and its divergence. Same sums as <see cref="Divergence"/>,
+    /// regrouped so each candidate costs O(128): with T the total count and K the count kept below
+    /// i, KL = Σ p ln p − Σ_levels (S/T) ln(S / (n·K)) − (C/T) ln q(i−1), where the first sum comes
+    /// from prefix sums of b·ln b and each level's total S and non-zero count n from prefix sums.
+    /// </summary>
     public static (int Bins, double Divergence) BestThreshold(ReadOnlySpan<long> bins)
     {
         var n = bins.Length;
-        var clipped = new double[n + 1]; // clipped[i] = Σ bins[i..n)
-        for (var j = n - 1; j >= 0; j--) clipped[j] = clipped[j + 1] + bins[j];
+        var prefix = new double[n + 1];     // Σ b[0..j)
+        var nonZero = new int[n + 1];       // #{b ≠ 0} in [0..j)
+        var bLogB = new double[n + 1];      // Σ b ln b over [0..j)
+        for (var j = 0; j < n; j++)
+        {
+            prefix[j + 1] = prefix[j] + bins[j];
+            nonZero[j + 1] = nonZero[j] + (bins[j] != 0 ? 1 : 0);
+            bLogB[j + 1] = bLogB[j] + (bins[j] != 0 ? bins[j] * Math.Log(bins[j]) : 0);
+        }
+        var total = prefix[n];
         var best = double.PositiveInfinity;
         var bestI = n;
-        var levelSum = new double[Levels];
-        var levelNonZero = new int[Levels];
+        if (total == 0) return (bestI, best);
+        var logTotal = Math.Log(total);
         for (var i = Levels; i <= n; i++)
         {
-            var d = Divergence(bins, i, clipped[i], levelSum, levelNonZero);
-            if (d <= best)
+            var kept = prefix[i];
+            var clipped = total - kept;
+            double kl;
+            if (kept == 0 || clipped > 0 && bins[i - 1] == 0) kl = double.PositiveInfinity;
+            else
             {
-                best = d;
+                // Σ p ln p with bin i−1 holding b[i−1] + C.
+                var last = bins[i - 1] + clipped;
+                var sumBLogB = bLogB[i - 1] + (last > 0 ? last * Math.Log(last) : 0);
+                kl = sumBLogB / total - logTotal;
+                var logKept = Math.Log(kept);
+                for (var g = 0; g < Levels; g++)
+                {
+                    int start = (g * i + Levels - 1) / Levels, end = ((g + 1) * i + Levels - 1) / Levels;
+                    var sum = prefix[end] - prefix[start];
+                    if (sum == 0) continue;
+                    var logQ = Math.Log(sum / (nonZero[end] - nonZero[start])) - logKept;
+                    kl -= (g == Levels - 1 ? sum + clipped : sum) / total * logQ;
+                }
+            }
+            if (kl <= best)
+            {
+                best = kl;
                 bestI = i;
             }
         }

@@ -116,6 +116,33 @@ public class CalibratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FastSearchAgreesWithTheDirectDefinitionOnEveryCandidate()
+    {
+        var r = new Random(Distributions.FreshSeed());
+        for (var trial = 0; trial < 4; trial++)
+        {
+            // Ragged histograms: a bulk, empty gaps, isolated outliers.
+            var bins = new long[ActivationHistogram.BinCount];
+            var bulk = r.Next(100, 1500);
+            for (var j = 0; j < bulk; j++) bins[j] = r.Next(4) == 0 ? 0 : (long)(1e5 * Math.Exp(-j / (bulk / 4.0)) * r.NextDouble());
+            for (var k = 0; k < 5; k++) bins[r.Next(bulk, 2048)] += r.Next(1, 20);
+            double bestDirect = double.PositiveInfinity;
+            var clipped = bins.Sum(b => (double)b);
+            for (var i = 0; i < 128; i++) clipped -= bins[i];
+            for (var i = 128; i <= 2048; i++)
+            {
+                var d = EntropyCalibrator.Divergence(bins, i, clipped);
+                if (d <= bestDirect) bestDirect = d;
+                if (i < 2048) clipped -= bins[i];
+            }
+            var (best, divergence) = EntropyCalibrator.BestThreshold(bins);
+            var tail = bins.Skip(best).Sum(b => (double)b);
+            Assert.Equal(bestDirect, divergence, 1e-9);
+            Assert.Equal(EntropyCalibrator.Divergence(bins, best, tail), divergence, 1e-9);
+        }
+    }
+
+    [Fact]
     public void PercentileInterpolatesInsideTheBin()
     {
         // 1000 values uniform in bin 0 and 1000 in bin 1 (width 1): the 75th percentile is at 1.5.
