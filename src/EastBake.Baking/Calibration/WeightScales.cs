@@ -35,6 +35,24 @@ public static class WeightScales
         return amax;
     }
 
+    /// <summary>
+    /// An HWIO float filter as the INT8 kernels read it: int8 OHWI [Cout][KH][KW][Cin] with its
+    /// per-output-channel scales.
+    /// </summary>
+    public static (sbyte[] Ohwi, float[] Scales) QuantizeToOhwi(Tensor hwioFilter)
+    {
+        var scales = PerOutputChannelScale(hwioFilter);
+        int kh = (int)hwioFilter.Shape[0], kw = (int)hwioFilter.Shape[1], cin = (int)hwioFilter.Shape[2], cout = (int)hwioFilter.Shape[3];
+        var w = hwioFilter.Floats!;
+        var q = new sbyte[w.Length];
+        for (var y = 0; y < kh; y++)
+            for (var x = 0; x < kw; x++)
+                for (var i = 0; i < cin; i++)
+                    for (var o = 0; o < cout; o++)
+                        q[((o * kh + y) * kw + x) * cin + i] = Quantize(w[((y * kw + x) * cin + i) * cout + o], scales[o]);
+        return (q, scales);
+    }
+
     public static sbyte Quantize(float w, float scale) =>
         (sbyte)Math.Clamp(Math.Round(w / scale, MidpointRounding.ToEven), -127, 127);
 }
