@@ -54,6 +54,9 @@ public static class PrecisionEmulation
         }
         g.Node.Clear();
         g.Node.AddRange(nodes);
+        // Float filters replaced by their int8 copies are read by no node any more.
+        var read = g.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        foreach (var unused in g.Initializer.Where(t => !read.Contains(t.Name)).ToList()) g.Initializer.Remove(unused);
         return model;
     }
 
