@@ -52,13 +52,26 @@ public sealed class CalibrationCacheFiles(string planPath)
         foreach (var name in table.Tensors.Keys.Where(n => !TensorRtCalibrationCache.IsWritableName(n)))
             log.Warning(ErrorCodes.CalibrationTensorName,
                 $"tensor '{name}' is left out of the TensorRT calibration cache: its reader splits lines at ':'", TensorRtCachePath);
-        PlanWriter.WriteAtomic(TensorRtCachePath, Encoding.UTF8.GetBytes(TensorRtCalibrationCache.Format(table)),
-            "the calibration cache", ErrorCodes.CalibrationCacheWriteFailed);
+        WriteAtomic(TensorRtCachePath, Encoding.UTF8.GetBytes(TensorRtCalibrationCache.Format(table)));
     }
 
     public void Save(CalibrationTable table, IBakeLog log)
     {
         WriteTensorRtCache(table, log);
-        PlanWriter.WriteAtomic(JsonPath, CalibrationJson.Serialize(table), "the calibration file", ErrorCodes.CalibrationCacheWriteFailed);
+        WriteAtomic(JsonPath, CalibrationJson.Serialize(table));
+    }
+
+    /// <summary>The plan writer's temp-file-and-rename, its failures reported as EB3024.</summary>
+    private static void WriteAtomic(string path, byte[] bytes)
+    {
+        try
+        {
+            PlanWriter.WriteAtomic(path, bytes);
+        }
+        catch (EastBakeException e) when (e.Code == ErrorCodes.PlanWriteFailed)
+        {
+            throw new EastBakeException(ErrorCodes.CalibrationCacheWriteFailed,
+                $"cannot write the calibration cache: {e.InnerException?.Message ?? e.Message}", path, inner: e);
+        }
     }
 }

@@ -43,11 +43,8 @@ public static class PlanWriter
     /// <summary>Writes atomically; disk-full or read-only folders give EB4007.</summary>
     public static void Write(Plan plan, string path) => WriteAtomic(path, Serialize(plan));
 
-    /// <summary>
-    /// Writes bytes to <paramref name="path"/> through a temp file and a rename. Failures are
-    /// <paramref name="errorCode"/> ("cannot write <paramref name="what"/>").
-    /// </summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, string what = "the plan", string errorCode = ErrorCodes.PlanWriteFailed)
+    /// <summary>Writes bytes to <paramref name="path"/> through a temp file and a rename.</summary>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -65,7 +62,7 @@ public static class PlanWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new EastBakeException(errorCode, $"cannot write {what}: {e.Message}", full, inner: e);
+            throw new EastBakeException(ErrorCodes.PlanWriteFailed, $"cannot write the plan: {e.Message}", full, inner: e);
         }
     }
 

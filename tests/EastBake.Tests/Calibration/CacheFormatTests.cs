@@ -85,6 +85,18 @@ public class CacheFormatTests
     }
 
     [Fact]
+    public void CacheWriteFailuresAreEB3024AndLeaveNothingBehind()
+    {
+        using var tmp = new TempFolder();
+        File.WriteAllText(tmp["not-a-folder"], "x");
+        var files = new EastBake.Baking.Calibration.CalibrationCacheFiles(Path.Combine(tmp["not-a-folder"], "east.eastplan"));
+        var e = Assert.Throws<EastBakeException>(() => files.Save(Table("Entropy", ("a", 1f)), new RecordingLog()));
+        Assert.Equal(ErrorCodes.CalibrationCacheWriteFailed, e.Code);
+        Assert.Equal(files.TensorRtCachePath, e.File);
+        Assert.Equal(["not-a-folder"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void JsonRoundTripsBitExactly()
     {
         var r = new Random(Distributions.FreshSeed());
