@@ -50,10 +50,7 @@ public sealed class Baker
         if (!File.Exists(o.ModelPath) && !Directory.Exists(o.ModelPath) && o.Checkpoint is null &&
             !File.Exists(o.ModelPath + ".meta") && !File.Exists(o.ModelPath + ".index"))
             throw new EastBakeException(ErrorCodes.ModelNotFound, "model file not found", o.ModelPath);
-        if (o.Precision == Precision.INT8 && string.IsNullOrEmpty(o.CalibrationImages))
-            throw new EastBakeException(ErrorCodes.CalibrationFolderMissing,
-                "Precision INT8 needs CalibrationImages (a folder of representative images)", modelFile);
-
+        // INT8: no folder, no image, a bad method or limit fail here, before any work (EB3001/2/5, EB3025).
         if (o.Precision == Precision.INT8) Int8Calibration.Validate(o);
 
         var hash = InputHasher.Compute(o, Version);
