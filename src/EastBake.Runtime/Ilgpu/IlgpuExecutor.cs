@@ -171,7 +171,7 @@ public sealed class IlgpuExecutor : IDisposable
 
     private void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1, int given)
     {
-        if (!_program.Profile.Contains(height, width))
+        if (!_program.Profile.ContainsSize(height, width))
             throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
                 $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
                 $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");

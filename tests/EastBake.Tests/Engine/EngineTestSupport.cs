@@ -106,7 +106,7 @@ internal static class EngineTest
         double gain = 1)
     {
         double scale = gain * Math.Sqrt(3.0 / (kh * kw * cin));
-        int f = p.AddWeight(EngineWeight.FromFloats($"w{p.Weights.Count}", Random(rng, kh * kw * cin * cout, scale), type));
+        int f = p.AddWeight(EngineWeight.FromFloats($"w{p.Weights.Count}", Random(rng, kh * kw * cin * cout, scale), type, WeightLayout.Hwio));
         int b = p.AddWeight(EngineWeight.FromFloats($"b{p.Weights.Count}", Random(rng, cout, 0.5)));
         return (f, b);
     }
