@@ -60,6 +60,18 @@ public sealed class Baker
             return new BakeResult(o.OutputPath, true, hash, clock.Elapsed, [], current);
         }
 
+        var (plan, partitions) = Compile(o, hash);
+        _log.Progress("write", 0);
+        PlanWriter.Write(plan, o.OutputPath);
+        _log.Progress("write", 1);
+        _log.Info($"wrote {o.OutputPath} ({new FileInfo(o.OutputPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes) in {clock.Elapsed.TotalSeconds:F1} s");
+        return new BakeResult(o.OutputPath, false, hash, clock.Elapsed, partitions, plan);
+    }
+
+    /// <summary>Import → optimize → partition → segment payloads, in memory (nothing is written; <see cref="BakeOptions.OutputPath"/> is unused).</summary>
+    public (Plan Plan, IReadOnlyList<PartitionResult> Partitions) Compile(BakeOptions o, string inputHash)
+    {
+        var modelFile = o.Checkpoint ?? o.ModelPath;
         _log.Progress("import", 0);
         var graph = ModelLoader.Load(modelFile, new ImportOptions { Inputs = o.Inputs, Outputs = o.Outputs });
         _log.Info($"imported {Path.GetFileName(modelFile)}: {graph.Nodes.Count} nodes");
@@ -69,13 +81,8 @@ public sealed class Baker
             : throw new EastBakeException(ErrorCodes.NodeNotFound,
                 $"EAST models have one image input; this graph has {graph.Inputs.Count} ({string.Join(", ", graph.Inputs.Select(i => i.Name))})",
                 modelFile);
-        var fixedShape = o.Profile.IsFixed
-            ? new Dictionary<string, long[]> { [input.Name] = [o.Profile.OptBatch, o.Profile.OptHeight, o.Profile.OptWidth, 3] }
-            : null;
-        ShapeInference.Run(graph, fixedShape);
         _log.Progress("optimize", 0);
-        var report = GraphOptimizer.Run(graph);
-        ShapeInference.Run(graph, fixedShape);
+        var report = Optimize(graph, o.Profile);
         _log.Info($"optimized: {graph.Nodes.Count} nodes ({report})");
         _log.Progress("optimize", 1);
 
@@ -89,7 +96,7 @@ public sealed class Baker
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
             foreach (var seg in part.Segments)
-                segments.Add(BuildSegment(graph, seg, segments.Count, o));
+                segments.Add(BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o));
         }
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
@@ -98,7 +105,7 @@ public sealed class Baker
         var plan = new Plan
         {
             EastBakeVersion = Version,
-            ModelHash = hash,
+            ModelHash = inputHash,
             Precision = o.Precision,
             Profile = o.Profile,
             Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()), PlanTarget.Portable),
@@ -107,11 +114,32 @@ public sealed class Baker
             Metadata = new Dictionary<string, string>(graph.Metadata),
             Segments = segments,
         };
-        _log.Progress("write", 0);
-        PlanWriter.Write(plan, o.OutputPath);
-        _log.Progress("write", 1);
-        _log.Info($"wrote {o.OutputPath} ({new FileInfo(o.OutputPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes) in {clock.Elapsed.TotalSeconds:F1} s");
-        return new BakeResult(o.OutputPath, false, hash, clock.Elapsed, partitions, plan);
+        return (plan, partitions);
+    }
+
+    /// <summary>
+    /// Shape inference for the profile (concrete shapes when it is one fixed shape, else symbolic
+    /// N, H, W), the optimizer, and shape inference again: the graph every engine is built from.
+    /// </summary>
+    public static OptimizerReport Optimize(Graph graph, ShapeProfile profile)
+    {
+        var fixedShape = profile.IsFixed && graph.Inputs.Count == 1
+            ? new Dictionary<string, long[]> { [graph.Inputs[0].Name] = [profile.OptBatch, profile.OptHeight, profile.OptWidth, 3] }
+            : null;
+        ShapeInference.Run(graph, fixedShape);
+        var report = GraphOptimizer.Run(graph);
+        ShapeInference.Run(graph, fixedShape);
+        return report;
+    }
+
+    /// <summary>A segment computing the same tensors as an earlier one of another engine is its twin: same group.</summary>
+    private static int GroupFor(List<PlanSegment> earlier, Segment seg)
+    {
+        var inputs = seg.Inputs.Select(v => v.Name).ToList();
+        var outputs = seg.Outputs.Select(v => v.Name).ToList();
+        var twin = earlier.FirstOrDefault(s => s.Engine != seg.Engine && s.Inputs.SequenceEqual(inputs) && s.Outputs.SequenceEqual(outputs) &&
+                                               earlier.All(o => o.Group != s.Group || o.Engine != seg.Engine));
+        return twin?.Group ?? (earlier.Count == 0 ? 0 : earlier.Max(s => s.Group) + 1);
     }
 
     private IEngineCapabilities? CapabilitiesFor(string backend, string file, BakeOptions o)
@@ -133,7 +161,7 @@ public sealed class Baker
         }
     }
 
-    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, BakeOptions o)
+    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, int group, BakeOptions o)
     {
         var sub = SubgraphExtractor.Extract(graph, seg);
         var props = new Dictionary<string, string>
@@ -159,7 +187,7 @@ public sealed class Baker
         return new PlanSegment
         {
             Id = id,
-            Group = 0,
+            Group = group,
             Engine = engine,
             Inputs = seg.Inputs.Select(v => v.Name).ToList(),
             Outputs = seg.Outputs.Select(v => v.Name).ToList(),

@@ -192,8 +192,8 @@ public sealed class IlgpuExecutor : IDisposable
         _stream.Synchronize();
     }
 
-    /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so tests catch unwritten elements.</summary>
-    internal void PoisonForTesting()
+    /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so checks catch unwritten elements.</summary>
+    public void Poison()
     {
         _arena.View.MemSet(_stream, 0xFF);
         foreach (var o in _outputs) o.View.MemSet(_stream, 0xFF);
