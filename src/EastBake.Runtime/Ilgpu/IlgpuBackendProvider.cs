@@ -21,7 +21,7 @@ public sealed class IlgpuBackendProvider(EngineDevice device, IlgpuExecutorOptio
 
     public IInferenceBackend? TryCreate(Plan plan, Action<string> log, out string reason)
     {
-        if (SelectProgram(plan, out reason) is not { } program) return null;
+        if (ProgramOf(plan, out reason) is not { } program) return null;
         bool scoreFirst = program.Outputs[0].Name == plan.OutputNames[0];
         try
         {
@@ -47,7 +47,7 @@ public sealed class IlgpuBackendProvider(EngineDevice device, IlgpuExecutorOptio
     }
 
     /// <summary>The one ILGPU program that computes the plan's outputs from its input, or null with the reason.</summary>
-    internal static EngineProgram? SelectProgram(Plan plan, out string reason)
+    public static EngineProgram? ProgramOf(Plan plan, out string reason)
     {
         var ilgpu = plan.Segments.Where(s => s.Engine == EngineKinds.Ilgpu).ToList();
         if (ilgpu.Count == 0)
