@@ -35,6 +35,9 @@ public sealed class IlgpuCapabilities : IEngineCapabilities
                 return ActivationSupported(node, out reason);
             case Ops.Relu or Ops.Sigmoid or Ops.Sub or Ops.Mul or Ops.RealDiv or Ops.ConcatV2 or Ops.Split:
                 return true;
+            case var op when Ops.IsFusedBatchNorm(op):
+                // One not folded into a conv runs as a per-channel scale-shift (inference mode only).
+                return !node.Get(Attr.IsTraining, false) || Refuse("training-mode batch norm", out reason);
             case Ops.ResizeBilinear:
                 if (node.Get(Attr.AlignCorners, false) || node.Get(Attr.HalfPixelCenters, false))
                     return Refuse("only TF's legacy sampling (align_corners=false, half_pixel_centers=false)", out reason);

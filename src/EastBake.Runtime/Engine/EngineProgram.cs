@@ -43,11 +43,14 @@ internal sealed class EngineProgramValidator(EngineProgram p)
 
         foreach (var t in p.Tensors)
         {
-            if (t.Channels < 1 || t.ScaleNum < 1 || t.ScaleDen < 1 || !Enum.IsDefined(t.DataType))
+            if (t.Channels < 1 || t.ScaleNum < 1 || t.ScaleDen < 1 || t.WidthScaleNum < 1 || t.WidthScaleDen < 1 || !Enum.IsDefined(t.DataType))
                 throw Bad($"tensor '{t.Name}' has invalid channels, scale or type");
-            foreach (int v in Sizes(pr.MinHeight, pr.MaxHeight).Concat(Sizes(pr.MinWidth, pr.MaxWidth)))
+            foreach (int v in Sizes(pr.MinHeight, pr.MaxHeight))
                 if (v * (long)t.ScaleNum % t.ScaleDen != 0)
-                    throw Bad($"tensor '{t.Name}': size {v}·{t.ScaleNum}/{t.ScaleDen} is not an integer");
+                    throw Bad($"tensor '{t.Name}': height {v}·{t.ScaleNum}/{t.ScaleDen} is not an integer");
+            foreach (int v in Sizes(pr.MinWidth, pr.MaxWidth))
+                if (v * (long)t.WidthScaleNum % t.WidthScaleDen != 0)
+                    throw Bad($"tensor '{t.Name}': width {v}·{t.WidthScaleNum}/{t.WidthScaleDen} is not an integer");
             if (t.ElementCount(pr.MaxHeight, pr.MaxWidth) > int.MaxValue)
                 throw Bad($"tensor '{t.Name}' exceeds 2^31 elements at the largest profile size");
         }
@@ -174,7 +177,7 @@ internal sealed class EngineProgramValidator(EngineProgram p)
     /// <summary>Checks the layer's size relation along one axis for input size <paramref name="v"/>.</summary>
     private void CheckAxis(EngineLayer layer, int v, bool vertical)
     {
-        int Dim(TensorRef r) => v * p.Tensors[r.Tensor].ScaleNum / p.Tensors[r.Tensor].ScaleDen;
+        int Dim(TensorRef r) => vertical ? p.Tensors[r.Tensor].Height(v) : p.Tensors[r.Tensor].Width(v);
         void Expect(int actual, int expected, string what)
         {
             if (expected < 1 || actual != expected)

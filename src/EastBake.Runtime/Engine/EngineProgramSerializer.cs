@@ -37,7 +37,8 @@ public static class EngineProgramSerializer
         w.Write(program.Tensors.Count);
         foreach (var t in program.Tensors)
         {
-            w.Write(t.Name); w.Write(t.Channels); w.Write(t.ScaleNum); w.Write(t.ScaleDen); w.Write((byte)t.DataType);
+            w.Write(t.Name); w.Write(t.Channels); w.Write(t.ScaleNum); w.Write(t.ScaleDen); w.Write(t.WidthScaleNum); w.Write(t.WidthScaleDen);
+            w.Write((byte)t.DataType);
         }
         w.Write(program.Weights.Count);
         foreach (var x in program.Weights)
@@ -172,10 +173,14 @@ public static class EngineProgramSerializer
                 r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()) { SizeMultiple = r.ReadInt32() };
             var program = new EngineProgram { Profile = profile, InputChannels = r.ReadInt32() };
 
-            int nt = Count(14);
+            int nt = Count(22);
             for (int i = 0; i < nt; i++)
-                program.Tensors.Add(new EngineTensor(r.ReadString(), r.ReadInt32(), scaleNum: r.ReadInt32(), scaleDen: r.ReadInt32(),
-                    dataType: Enum<EngineDataType>(r.ReadByte())));
+            {
+                string name = r.ReadString();
+                int channels = r.ReadInt32(), hn = r.ReadInt32(), hd = r.ReadInt32(), wn = r.ReadInt32(), wd = r.ReadInt32();
+                if (wn < 1 || wd < 1) throw Bad($"tensor '{name}' has an invalid width scale {wn}/{wd}");
+                program.Tensors.Add(new EngineTensor(name, channels, hd, Enum<EngineDataType>(r.ReadByte()), hn, wn, wd));
+            }
             int nw = Count(7);
             for (int i = 0; i < nw; i++)
             {

@@ -2,29 +2,36 @@ namespace EastBake.Runtime.Engine;
 
 /// <summary>
 /// An activation: NHWC with N = 1, stored densely (pixel stride = <see cref="Channels"/>).
-/// Its spatial size follows the run's input size: H = inputH · ScaleNum / ScaleDen, and the same
-/// for W (e.g. ScaleNum 1, ScaleDen 4 for the H/4 score map). Every division must be exact for
-/// every input size of the profile (checked by <see cref="EngineProgram.Validate"/>).
+/// Its spatial size follows the run's input size: H = inputH · ScaleNum / ScaleDen, and
+/// W = inputW · WidthScaleNum / WidthScaleDen (the same fraction unless given; e.g. 1/4 for the
+/// H/4 score map). Every division must be exact for every input size of the profile (checked by
+/// <see cref="EngineProgram.Validate"/>).
 /// </summary>
 public sealed class EngineTensor
 {
-    public EngineTensor(string name, int channels, int scaleDen, EngineDataType dataType, int scaleNum = 1)
+    public EngineTensor(string name, int channels, int scaleDen, EngineDataType dataType, int scaleNum = 1,
+        int widthScaleNum = 0, int widthScaleDen = 0)
     {
         Name = name;
         Channels = channels;
         ScaleNum = scaleNum;
         ScaleDen = scaleDen;
+        WidthScaleNum = widthScaleNum == 0 ? scaleNum : widthScaleNum;
+        WidthScaleDen = widthScaleDen == 0 ? scaleDen : widthScaleDen;
         DataType = dataType;
     }
 
     public string Name { get; }
     public int Channels { get; }
+    /// <summary>Height scale numerator (and denominator below).</summary>
     public int ScaleNum { get; }
     public int ScaleDen { get; }
+    public int WidthScaleNum { get; }
+    public int WidthScaleDen { get; }
     public EngineDataType DataType { get; }
 
-    public int Height(int inputHeight) => inputHeight * ScaleNum / ScaleDen;
-    public int Width(int inputWidth) => inputWidth * ScaleNum / ScaleDen;
+    public int Height(int inputHeight) => (int)((long)inputHeight * ScaleNum / ScaleDen);
+    public int Width(int inputWidth) => (int)((long)inputWidth * WidthScaleNum / WidthScaleDen);
 
     public long ElementCount(int inputHeight, int inputWidth) =>
         (long)Height(inputHeight) * Width(inputWidth) * Channels;

@@ -12,7 +12,7 @@ internal static class EngineReference
     {
         var data = new double[p.Tensors.Count][];
         int Hh(int t) => H * p.Tensors[t].ScaleNum / p.Tensors[t].ScaleDen;
-        int Ww(int t) => W * p.Tensors[t].ScaleNum / p.Tensors[t].ScaleDen;
+        int Ww(int t) => W * p.Tensors[t].WidthScaleNum / p.Tensors[t].WidthScaleDen;
         for (int t = 0; t < data.Length; t++)
         {
             data[t] = new double[Hh(t) * Ww(t) * p.Tensors[t].Channels];

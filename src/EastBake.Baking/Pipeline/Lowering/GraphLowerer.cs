@@ -339,7 +339,8 @@ internal sealed class GraphLowerer
 
     private void LowerPointwise(Node n)
     {
-        var data = n.Op is Ops.Relu or Ops.Sigmoid ? n.Inputs[0] : n.Inputs.FirstOrDefault(i => GraphIndex.ConstOf(i) is null) ?? n.Inputs[0];
+        var data = n.Op is Ops.Relu or Ops.Sigmoid || Ops.IsFusedBatchNorm(n.Op) ? n.Inputs[0]
+            : n.Inputs.FirstOrDefault(i => GraphIndex.ConstOf(i) is null) ?? n.Inputs[0];
         var input = Get(data, n);
         int channels = input is ActValue a ? a.Channels : ((PointwiseValue)input).Source.Channels;
         if (!PointwiseOps.TryParse(n, channels, out _, out var steps, out var why)) throw Unsupported(n, why);

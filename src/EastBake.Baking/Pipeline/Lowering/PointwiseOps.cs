@@ -1,4 +1,5 @@
 using EastBake.Compiler.Ir;
+using EastBake.Compiler.Shapes;
 using EastBake.Runtime.Engine;
 
 namespace EastBake.Baking.Pipeline.Lowering;
@@ -16,7 +17,7 @@ internal sealed record ActivationOp(EngineActivation Activation) : PointwiseOp;
 /// </summary>
 internal static class PointwiseOps
 {
-    public static bool IsCandidate(Node n) => n.Op is Ops.Relu or Ops.Sigmoid or Ops.Identity ||
+    public static bool IsCandidate(Node n) => n.Op is Ops.Relu or Ops.Sigmoid or Ops.Identity || Ops.IsFusedBatchNorm(n.Op) ||
         (n.Op is Ops.Mul or Ops.Add or Ops.AddV2 or Ops.Sub or Ops.RealDiv && n.Inputs.Count == 2 &&
          n.Inputs.Count(i => GraphIndex.ConstOf(i) is not null) == 1);
 
@@ -35,6 +36,8 @@ internal static class PointwiseOps
             case Ops.Sigmoid: steps.Add(new ActivationOp(EngineActivation.Sigmoid)); return true;
             case Ops.Mul or Ops.Add or Ops.AddV2 or Ops.Sub or Ops.RealDiv when n.Inputs.Count == 2:
                 break;
+            case var op when Ops.IsFusedBatchNorm(op):
+                return BatchNorm(n, channels, steps, out reason);
             default:
                 reason = $"op {n.Op} is not an elementwise op with a constant";
                 return false;
@@ -68,6 +71,34 @@ internal static class PointwiseOps
             reason = $"fused activation {act} is not implemented";
             return false;
         }
+        return true;
+    }
+
+    /// <summary>Inference-mode batch norm on its own (not after a conv): (x − mean) · scale / √(var + ε) + offset.</summary>
+    private static bool BatchNorm(Node n, int channels, List<PointwiseOp> steps, out string reason)
+    {
+        reason = "";
+        if (NodeAttributes.Bool(n, Attr.IsTraining, false) || n.Inputs.Count < 5)
+        {
+            reason = "is a training-mode batch norm (batch statistics)";
+            return false;
+        }
+        var p = new double[4][];
+        for (int i = 0; i < 4; i++)
+            if (GraphIndex.ConstOf(n.Inputs[i + 1]) is not { } t || !PerChannel(t, channels, out p[i], out reason))
+            {
+                reason = reason.Length > 0 ? reason : $"input {i + 1} is not a constant";
+                return false;
+            }
+        double eps = NodeAttributes.Double(n, Attr.Epsilon, 1e-4);
+        var a = new double[channels];
+        var c = new double[channels];
+        for (int k = 0; k < channels; k++)
+        {
+            a[k] = p[0][k] / Math.Sqrt(p[3][k] + eps);
+            c[k] = p[1][k] - p[2][k] * a[k];
+        }
+        steps.Add(new AffineOp(a, c));
         return true;
     }
 

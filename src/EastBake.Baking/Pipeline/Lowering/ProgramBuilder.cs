@@ -36,7 +36,7 @@ internal sealed class ProgramBuilder
     public Destination Fresh(string name, int channels, SpatialScale scale)
     {
         int padded = Align(channels);
-        int t = Program.AddTensor(new EngineTensor(name, padded, scale.Den, Type, scale.Num));
+        int t = Program.AddTensor(new EngineTensor(name, padded, scale.H.Den, Type, scale.H.Num, scale.W.Num, scale.W.Den));
         return new Destination(new TensorRef(t), padded, new ActValue(new TensorRef(t), channels, padded, scale));
     }
 

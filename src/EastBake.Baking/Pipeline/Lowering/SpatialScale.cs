@@ -4,15 +4,13 @@ using EastBake.Runtime.Plans;
 
 namespace EastBake.Baking.Pipeline.Lowering;
 
-/// <summary>A tensor's spatial size as a fraction of the input's: H·Num/Den (and the same for W).</summary>
-internal readonly record struct SpatialScale(int Num, int Den)
+/// <summary>One axis's size as a fraction of the input's: size·Num/Den.</summary>
+internal readonly record struct AxisScale(int Num, int Den)
 {
-    public static SpatialScale One => new(1, 1);
-
-    public static SpatialScale Of(long num, long den)
+    public static AxisScale Of(long num, long den)
     {
         long g = Gcd(num, den);
-        return new SpatialScale(checked((int)(num / g)), checked((int)(den / g)));
+        return new AxisScale(checked((int)(num / g)), checked((int)(den / g)));
     }
 
     private static long Gcd(long a, long b) { while (b != 0) (a, b) = (b, a % b); return Math.Max(1, a); }
@@ -20,6 +18,14 @@ internal readonly record struct SpatialScale(int Num, int Den)
     public int Apply(int inputSize) => (int)((long)inputSize * Num / Den);
 
     public override string ToString() => Num == Den ? "1" : Num == 1 ? $"1/{Den}" : $"{Num}/{Den}";
+}
+
+/// <summary>A tensor's spatial size as fractions of the input's height and width (e.g. H/4 × W/4).</summary>
+internal readonly record struct SpatialScale(AxisScale H, AxisScale W)
+{
+    public static SpatialScale One => new(new AxisScale(1, 1), new AxisScale(1, 1));
+
+    public override string ToString() => H == W ? H.ToString() : $"{H}×{W}";
 }
 
 /// <summary>
@@ -41,17 +47,17 @@ internal sealed class ScaleResolver(ShapeProfile profile, Shape inputShape, stri
             throw Bad(v, at, $"expected a 4-D NHWC tensor, has shape {s}");
         var h = Axis(s[1], _hSymbol, profile.IsFixedSize ? profile.MinHeight : 0);
         var w = Axis(s[2], _wSymbol, profile.IsFixedSize ? profile.MinWidth : 0);
-        if (h is null || w is null || h != w)
-            throw Bad(v, at, $"its size {s} is not one fraction of the input size for both H and W over the profile {profile}" +
+        if (h is null || w is null)
+            throw Bad(v, at, $"its size {s} is not a fixed fraction of the input's height and width over the profile {profile}" +
                 (profile.IsFixedSize ? "" : " (a fixed --input-shape may help)"));
-        return h.Value;
+        return new SpatialScale(h.Value, w.Value);
     }
 
-    private static SpatialScale? Axis(Dim d, string? symbol, int fixedSize)
+    private static AxisScale? Axis(Dim d, string? symbol, int fixedSize)
     {
-        if (d.IsKnown) return fixedSize > 0 ? SpatialScale.Of(d.Value, fixedSize) : null;
+        if (d.IsKnown) return fixedSize > 0 && d.Value > 0 ? AxisScale.Of(d.Value, fixedSize) : null;
         if (symbol is not null && d.TryGetAffine(out var sym, out long num, out long den, out long off) && sym == symbol && off == 0 && num > 0)
-            return SpatialScale.Of(num, den);
+            return AxisScale.Of(num, den);
         return null;
     }
 

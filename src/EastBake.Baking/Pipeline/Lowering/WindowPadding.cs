@@ -22,12 +22,12 @@ internal static class WindowPadding
         if (ex.Length != 8 || ex[0] != 0 || ex[1] != 0 || ex[6] != 0 || ex[7] != 0)
             throw new EastBakeException(ErrorCodes.LoweringUnsupported,
                 $"ILGPU lowering: {node.Op} '{node.Name}' has explicit paddings [{string.Join(",", ex)}] (only H and W may be padded)", file, node.Name);
-        var (top, bottom) = Axis(node, profile.Heights(), inScale, new WindowAxis(kh, sh, 1, ex[2], ex[3]), padding, file);
-        var (left, right) = Axis(node, profile.Widths(), inScale, new WindowAxis(kw, sw, 1, ex[4], ex[5]), padding, file);
+        var (top, bottom) = Axis(node, profile.Heights(), inScale.H, new WindowAxis(kh, sh, 1, ex[2], ex[3]), padding, file);
+        var (left, right) = Axis(node, profile.Widths(), inScale.W, new WindowAxis(kw, sw, 1, ex[4], ex[5]), padding, file);
         return new Pads(top, bottom, left, right);
     }
 
-    private static (int Before, int After) Axis(Node node, IEnumerable<int> sizes, SpatialScale scale, WindowAxis a, string padding, string? file)
+    private static (int Before, int After) Axis(Node node, IEnumerable<int> sizes, AxisScale scale, WindowAxis a, string padding, string? file)
     {
         (int, int)? result = null;
         foreach (int size in sizes)
