@@ -47,6 +47,19 @@ public sealed class EastModelEngineTests(CpuAcceleratorFixture fx, ITestOutputHe
         Check(EngineVsOrt.Compare(fx.Accelerator, program, graph, [(64, 96)], new Random(seed)), Precision.FP32, $"seed {seed}");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    public void W8EngineMatchesOnnxRuntimeAtOtherChannelAlignments(int alignment)
+    {
+        // 1: unpadded, odd channel counts and offsets; 32: wide zero padding and concat tails written as zeros.
+        var profile = ShapeProfile.Fixed(64, 64);
+        var graph = EngineVsOrt.Optimized(EngineVsOrt.W8, profile);
+        var program = IlgpuLowering.LowerProgram(graph, Precision.FP32, profile, new LoweringOptions { ChannelAlignment = alignment });
+        int seed = Environment.TickCount;
+        Check(EngineVsOrt.Compare(fx.Accelerator, program, graph, [(64, 64)], new Random(seed)), Precision.FP32, $"seed {seed}, alignment {alignment}");
+    }
+
     private void Check(List<OutputError> errors, Precision precision, string what)
     {
         double tol = precision == Precision.FP32 ? 1e-4 : 5e-3;

@@ -5,11 +5,13 @@ namespace EastBake.Baking.Pipeline.Lowering;
 
 /// <summary>
 /// Channel concats as one buffer: input i owns channels [off_i, off_i + c_i); the last input
-/// also covers the buffer's alignment padding. An input whose only reader is the concat is
-/// written by its producer straight into its slice (<see cref="For"/>); the others are copied
-/// when the concat itself is lowered.
+/// also covers the buffer's alignment padding. Each input's producer writes straight into its
+/// slice (<see cref="For"/>), and its other readers read it there (a slice keeps the buffer's pixel
+/// stride): EAST's skip connections feed the next backbone block and a feature-merge concat.
+/// Inputs that cannot be written in place (the image, a value in two concats, a producer that
+/// cannot write the slice) are copied when the concat itself is lowered.
 /// </summary>
-internal sealed class ConcatTargets(ProgramBuilder builder, GraphIndex index, bool enabled)
+internal sealed class ConcatTargets(ProgramBuilder builder, bool enabled)
 {
     private sealed class Buffer(Node concat, int[] offsets, int[] channels, int total)
     {
@@ -34,14 +36,14 @@ internal sealed class ConcatTargets(ProgramBuilder builder, GraphIndex index, bo
         _buffers[concat] = buffer;
         if (!enabled) return;
         for (int i = 0; i < inputs.Count; i++)
-            if (index.SoleReader(inputs[i].Input) == concat) _members[inputs[i].Input] = (buffer, i);
+            if (inputs.Count(x => x.Input == inputs[i].Input) == 1) _members.TryAdd(inputs[i].Input, (buffer, i));
     }
 
     public bool IsPlanned(Node concat) => _buffers.ContainsKey(concat);
 
     /// <summary>
     /// Where the producer of <paramref name="v"/> writes: its concat slice when <paramref name="v"/>
-    /// feeds only a concat and the producer can write <c>count</c> channels there, else a fresh tensor.
+    /// feeds a concat and the producer can write <c>count</c> channels there, else a fresh tensor.
     /// </summary>
     public Destination For(Value v, string name, int channels, SpatialScale scale, Func<int, bool> canWrite)
     {

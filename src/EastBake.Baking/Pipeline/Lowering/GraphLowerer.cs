@@ -65,7 +65,7 @@ internal sealed class GraphLowerer
         int channels = (int)input.Shape[3].Value;
         _b = new ProgramBuilder(_profile, channels, _type, _o.ChannelAlignment);
         _scales = new ScaleResolver(_profile, input.Shape, File);
-        _concats = new ConcatTargets(_b, _g, _o.ConcatSlices);
+        _concats = new ConcatTargets(_b, _o.ConcatSlices);
         if (_scales.Of(input, input.Producer) != SpatialScale.One)
             throw Unsupported(input.Producer, "the input must be the full-size image");
 
