@@ -7,7 +7,7 @@ namespace EastBake.Tool.Commands;
 /// <summary>Opens a detector from a plan, or from a model by baking it first (into a temp plan).</summary>
 internal static class PlanSource
 {
-    public static EastDetector OpenDetector(string modelOrPlan, BackendChoice backend, string inputShape)
+    public static EastDetector OpenDetector(string modelOrPlan, BackendChoice backend, string inputShape, float? scoreThreshold = null)
     {
         Plan plan;
         if (modelOrPlan.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase))
@@ -28,6 +28,7 @@ internal static class PlanSource
         return EastDetector.Create(plan, o =>
         {
             backend.Apply(o);
+            if (scoreThreshold is { } t) o.Detection = o.Detection with { ScoreThreshold = t };
             o.Log = line => Console.Error.WriteLine(line);
         }, modelOrPlan);
     }
