@@ -96,7 +96,17 @@ public sealed class Baker
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
             foreach (var seg in part.Segments)
-                segments.Add(BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o));
+            {
+                try
+                {
+                    segments.Add(BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o));
+                }
+                catch (EastBakeException e) when (seg.Engine == EngineKinds.Ilgpu && IsLoweringError(e.Code) && HasOnnx(o))
+                {
+                    // The ONNX segments still cover the model: warn and bake without this engine program.
+                    _log.Warning(e.Code, $"ILGPU segment {seg.Id} is not baked, the plan runs on ONNX Runtime only: {e.Message}", e.File ?? modelFile);
+                }
+            }
         }
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
@@ -131,6 +141,11 @@ public sealed class Baker
         ShapeInference.Run(graph, fixedShape);
         return report;
     }
+
+    private static bool IsLoweringError(string code) =>
+        code is ErrorCodes.LoweringUnsupported or ErrorCodes.LoweringShapeUnsupported or ErrorCodes.LoweringPrecisionUnsupported;
+
+    private static bool HasOnnx(BakeOptions o) => o.Backends.Any(b => b.Trim().ToLowerInvariant() is "onnx" or "onnxruntime");
 
     /// <summary>A segment computing the same tensors as an earlier one of another engine is its twin: same group.</summary>
     private static int GroupFor(List<PlanSegment> earlier, Segment seg)

@@ -59,13 +59,14 @@ public sealed class IlgpuDetectorTests(ITestOutputHelper output) : IDisposable
     [SharedFact("icdar2015/dev/images/img_901.jpg")]
     public void IlgpuAndOnnxRuntimeBackendsGiveTheSameBoxes()
     {
-        // Random weights score about 0.5 everywhere: a threshold inside that range makes boxes appear to compare.
+        // Random weights score a little above 0.5 everywhere: a threshold inside that range makes boxes appear to
+        // compare (two per image on these; the random distances make them large).
         var plan = BakeW8(ShapeProfile.Fixed(256, 448));
-        var detection = DetectionOptions.Default with { ScoreThreshold = 0.5f, BoxThreshold = 0.05f };
+        var detection = DetectionOptions.Default with { ScoreThreshold = 0.6f };
         using var ilgpu = EastDetector.Create(plan, o => { o.UseIlgpu(EngineDevice.Cpu); o.Detection = detection; });
         using var ort = EastDetector.Create(plan, o => { o.UseOnnxRuntime(); o.Detection = detection; });
         int total = 0;
-        foreach (var name in new[] { "img_901.jpg", "img_902.jpg", "img_903.jpg" })
+        foreach (var name in new[] { "img_901.jpg", "img_905.jpg", "img_907.jpg" })
         {
             var path = SharedData.Path_("icdar2015/dev/images/" + name);
             var expected = ort.Detect(path);
@@ -83,6 +84,6 @@ public sealed class IlgpuDetectorTests(ITestOutputHelper output) : IDisposable
             }
             total += expected.Count;
         }
-        Assert.True(total > 0, "no boxes at all: the comparison would be vacuous");
+        Assert.True(total >= 3, $"only {total} boxes: the comparison would be nearly vacuous");
     }
 }

@@ -39,6 +39,27 @@ public sealed class IlgpuPlanTests : IDisposable
         Assert.Contains("engine.activation_bytes", ilgpu.Properties.Keys);
     }
 
+    private sealed class WarningLog : IBakeLog
+    {
+        public List<string> Codes { get; } = [];
+        public void Info(string message) { }
+        public void Warning(string code, string message, string? file = null) => Codes.Add(code);
+        public void Progress(string stage, double fraction) { }
+    }
+
+    [Fact]
+    public void AnIlgpuSegmentThatCannotBeLoweredIsAWarningWhenOnnxCoversIt()
+    {
+        var log = new WarningLog();
+        var plan = new Baker(log).Bake(new BakeOptions
+        {
+            ModelPath = SharedData.Repo("testassets/models/east_r50_w8.pb"), OutputPath = Path.Combine(_dir, "w.eastplan"),
+            Precision = Precision.INT8, CalibrationImages = _dir, Profile = ShapeProfile.Fixed(64, 64), Backends = ["Ilgpu", "Onnx"],
+        }).Plan;
+        Assert.Contains(ErrorCodes.LoweringPrecisionUnsupported, log.Codes);
+        Assert.Equal([EngineKinds.Onnx], plan.Segments.Select(s => s.Engine));
+    }
+
     [Fact]
     public void Int8ForIlgpuIsACodedError()
     {
