@@ -33,8 +33,21 @@ public sealed class IlgpuCapabilities : IEngineCapabilities
                 return FloatNhwc(node, out reason);
             case Ops.Add or Ops.AddV2:
                 return ActivationSupported(node, out reason);
-            case Ops.Relu or Ops.Sigmoid or Ops.Sub or Ops.Mul or Ops.RealDiv or Ops.ConcatV2 or Ops.Split:
+            case Ops.Relu or Ops.Sigmoid:
                 return true;
+            case Ops.Sub or Ops.Mul or Ops.RealDiv:
+                // Integer size arithmetic is read from shapes; float arithmetic needs a constant operand (scale-shift).
+                return !node.Output.Type.IsFloat() || node.Inputs.Any(i => i.Producer.IsConst) ||
+                       Refuse($"{node.Op} of two tensors (only with a constant operand)", out reason);
+            case Ops.ConcatV2 or Ops.Split:
+            {
+                var axis = node.Op == Ops.Split ? node.Inputs[0] : node.Inputs[^1];
+                return !node.Output.Type.IsFloat() || axis.Producer.IsConst && axis.Producer.ConstValue.Ints is [3 or -1] ||
+                       Refuse($"{node.Op} along an axis other than channels", out reason);
+            }
+            case var op when Ops.IsFusedBatchNorm(op):
+                // One not folded into a conv runs as a per-channel scale-shift (inference mode only).
+                return !node.Get(Attr.IsTraining, false) || Refuse("training-mode batch norm", out reason);
             case Ops.ResizeBilinear:
                 if (node.Get(Attr.AlignCorners, false) || node.Get(Attr.HalfPixelCenters, false))
                     return Refuse("only TF's legacy sampling (align_corners=false, half_pixel_centers=false)", out reason);

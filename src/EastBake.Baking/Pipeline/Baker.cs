@@ -62,6 +62,18 @@ public sealed class Baker
             return new BakeResult(o.OutputPath, true, hash, clock.Elapsed, [], current);
         }
 
+        var (plan, partitions) = Compile(o, hash);
+        _log.Progress("write", 0);
+        PlanWriter.Write(plan, o.OutputPath);
+        _log.Progress("write", 1);
+        _log.Info($"wrote {o.OutputPath} ({new FileInfo(o.OutputPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes) in {clock.Elapsed.TotalSeconds:F1} s");
+        return new BakeResult(o.OutputPath, false, hash, clock.Elapsed, partitions, plan);
+    }
+
+    /// <summary>Import → optimize → partition → segment payloads, in memory (nothing is written; <see cref="BakeOptions.OutputPath"/> is unused).</summary>
+    public (Plan Plan, IReadOnlyList<PartitionResult> Partitions) Compile(BakeOptions o, string inputHash)
+    {
+        var modelFile = o.Checkpoint ?? o.ModelPath;
         _log.Progress("import", 0);
         var graph = ModelLoader.Load(modelFile, new ImportOptions { Inputs = o.Inputs, Outputs = o.Outputs });
         _log.Info($"imported {Path.GetFileName(modelFile)}: {graph.Nodes.Count} nodes");
@@ -71,13 +83,8 @@ public sealed class Baker
             : throw new EastBakeException(ErrorCodes.NodeNotFound,
                 $"EAST models have one image input; this graph has {graph.Inputs.Count} ({string.Join(", ", graph.Inputs.Select(i => i.Name))})",
                 modelFile);
-        var fixedShape = o.Profile.IsFixed
-            ? new Dictionary<string, long[]> { [input.Name] = [o.Profile.OptBatch, o.Profile.OptHeight, o.Profile.OptWidth, 3] }
-            : null;
-        ShapeInference.Run(graph, fixedShape);
         _log.Progress("optimize", 0);
-        var report = GraphOptimizer.Run(graph);
-        ShapeInference.Run(graph, fixedShape);
+        var report = Optimize(graph, o.Profile);
         _log.Info($"optimized: {graph.Nodes.Count} nodes ({report})");
         _log.Progress("optimize", 1);
         var calibration = o.Precision == Precision.INT8 ? Int8Calibration.Run(graph, o, _log) : null;
@@ -92,7 +99,17 @@ public sealed class Baker
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
             foreach (var seg in part.Segments)
-                segments.Add(BuildSegment(graph, seg, segments.Count, o));
+            {
+                try
+                {
+                    segments.Add(BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o));
+                }
+                catch (EastBakeException e) when (seg.Engine == EngineKinds.Ilgpu && IsLoweringError(e.Code) && HasOnnx(o))
+                {
+                    // The ONNX segments still cover the model: warn and bake without this engine program.
+                    _log.Warning(e.Code, $"ILGPU segment {seg.Id} is not baked, the plan runs on ONNX Runtime only: {e.Message}", e.File ?? modelFile);
+                }
+            }
         }
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
@@ -101,7 +118,7 @@ public sealed class Baker
         var plan = new Plan
         {
             EastBakeVersion = Version,
-            ModelHash = hash,
+            ModelHash = inputHash,
             Precision = o.Precision,
             Profile = o.Profile,
             Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()), PlanTarget.Portable),
@@ -111,11 +128,37 @@ public sealed class Baker
             Segments = segments,
             Calibration = calibration,
         };
-        _log.Progress("write", 0);
-        PlanWriter.Write(plan, o.OutputPath);
-        _log.Progress("write", 1);
-        _log.Info($"wrote {o.OutputPath} ({new FileInfo(o.OutputPath).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes) in {clock.Elapsed.TotalSeconds:F1} s");
-        return new BakeResult(o.OutputPath, false, hash, clock.Elapsed, partitions, plan);
+        return (plan, partitions);
+    }
+
+    /// <summary>
+    /// Shape inference for the profile (concrete shapes when it is one fixed shape, else symbolic
+    /// N, H, W), the optimizer, and shape inference again: the graph every engine is built from.
+    /// </summary>
+    public static OptimizerReport Optimize(Graph graph, ShapeProfile profile)
+    {
+        var fixedShape = profile.IsFixed && graph.Inputs.Count == 1
+            ? new Dictionary<string, long[]> { [graph.Inputs[0].Name] = [profile.OptBatch, profile.OptHeight, profile.OptWidth, 3] }
+            : null;
+        ShapeInference.Run(graph, fixedShape);
+        var report = GraphOptimizer.Run(graph);
+        ShapeInference.Run(graph, fixedShape);
+        return report;
+    }
+
+    private static bool IsLoweringError(string code) =>
+        code is ErrorCodes.LoweringUnsupported or ErrorCodes.LoweringShapeUnsupported or ErrorCodes.LoweringPrecisionUnsupported;
+
+    private static bool HasOnnx(BakeOptions o) => o.Backends.Any(b => b.Trim().ToLowerInvariant() is "onnx" or "onnxruntime");
+
+    /// <summary>A segment computing the same tensors as an earlier one of another engine is its twin: same group.</summary>
+    private static int GroupFor(List<PlanSegment> earlier, Segment seg)
+    {
+        var inputs = seg.Inputs.Select(v => v.Name).ToList();
+        var outputs = seg.Outputs.Select(v => v.Name).ToList();
+        var twin = earlier.FirstOrDefault(s => s.Engine != seg.Engine && s.Inputs.SequenceEqual(inputs) && s.Outputs.SequenceEqual(outputs) &&
+                                               earlier.All(o => o.Group != s.Group || o.Engine != seg.Engine));
+        return twin?.Group ?? (earlier.Count == 0 ? 0 : earlier.Max(s => s.Group) + 1);
     }
 
     private IEngineCapabilities? CapabilitiesFor(string backend, string file, BakeOptions o)
@@ -137,7 +180,7 @@ public sealed class Baker
         }
     }
 
-    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, BakeOptions o)
+    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, int group, BakeOptions o)
     {
         var sub = SubgraphExtractor.Extract(graph, seg);
         var props = new Dictionary<string, string>
@@ -163,7 +206,7 @@ public sealed class Baker
         return new PlanSegment
         {
             Id = id,
-            Group = 0,
+            Group = group,
             Engine = engine,
             Inputs = seg.Inputs.Select(v => v.Name).ToList(),
             Outputs = seg.Outputs.Select(v => v.Name).ToList(),

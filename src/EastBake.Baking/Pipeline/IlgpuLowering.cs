@@ -1,13 +1,60 @@
+using System.Globalization;
+using EastBake.Baking.Pipeline.Lowering;
 using EastBake.Compiler.Ir;
 using EastBake.Diagnostics;
+using EastBake.Runtime.Engine;
+using EastBake.Runtime.Ilgpu;
 using EastBake.Runtime.Plans;
 
 namespace EastBake.Baking.Pipeline;
 
-/// <summary>Lowers an optimized ILGPU segment into the engine's program (weights in kernel layout and precision).</summary>
+/// <summary>
+/// Lowers an optimized ILGPU segment into the engine's program: tensors with channel alignment,
+/// weights in kernel layout and the plan's precision, fused layers (see docs/ENGINE.md).
+/// </summary>
 public static class IlgpuLowering
 {
-    public static byte[] Lower(Graph segment, Precision precision, ShapeProfile profile, IDictionary<string, string> properties) =>
-        throw new EastBakeException(ErrorCodes.NoEngineSegment,
-            "the ILGPU engine lowering is not available in this build; bake with Backends=\"Onnx\"", segment.SourceFile);
+    /// <summary>The serialized program (the segment payload); adds layer and memory facts to <paramref name="properties"/>.</summary>
+    public static byte[] Lower(Graph segment, Precision precision, ShapeProfile profile, IDictionary<string, string> properties,
+        LoweringOptions? options = null)
+    {
+        var program = LowerProgram(segment, precision, profile, options ?? LoweringOptions.Default);
+        var plan = MemoryPlanner.Plan(program);
+        properties["engine.layers"] = string.Join(",", program.Layers.GroupBy(l => l.Kind).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key}:{g.Count()}"));
+        properties["engine.activation_bytes"] = plan.PeakBytes.ToString(CultureInfo.InvariantCulture);
+        properties["engine.weight_bytes"] = program.Weights.Sum(w => (long)w.Data.Length).ToString(CultureInfo.InvariantCulture);
+        properties["engine.channel_alignment"] = (options ?? LoweringOptions.Default).ChannelAlignment.ToString(CultureInfo.InvariantCulture);
+        properties["engine.tactics"] = "default";
+        return EngineProgramSerializer.Serialize(program);
+    }
+
+    /// <summary>
+    /// The engine program for an optimized segment with inferred shapes (the graph is topologically
+    /// sorted in place, otherwise unchanged). Unsupported nodes are EB2101, INT8 is EB2102, sizes
+    /// that are no fixed fraction of the input over the profile are EB2103.
+    /// </summary>
+    public static EngineProgram LowerProgram(Graph segment, Precision precision, ShapeProfile profile, LoweringOptions? options = null)
+    {
+        var type = precision switch
+        {
+            Precision.FP32 => EngineDataType.Float32,
+            Precision.FP16 => EngineDataType.Float16,
+            _ => throw new EastBakeException(ErrorCodes.LoweringPrecisionUnsupported,
+                $"the ILGPU engine does not run {precision} plans yet; bake FP32 or FP16 for Ilgpu, or use Backends=\"Onnx\" for {precision}",
+                segment.SourceFile),
+        };
+        var program = new GraphLowerer(segment, type, profile, options ?? LoweringOptions.Default).Run();
+        try
+        {
+            program.Validate();
+        }
+        catch (EastBakeException e)
+        {
+            throw new EastBakeException(ErrorCodes.LoweringShapeUnsupported,
+                $"ILGPU lowering: the engine program does not fit the profile {profile}: {e.Message}", segment.SourceFile, e.Node, inner: e);
+        }
+        ProgramChecks.EveryChannelWritten(program);
+        return program;
+    }
 }

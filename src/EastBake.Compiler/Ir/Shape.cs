@@ -42,6 +42,16 @@ public readonly record struct Dim
 
     public static implicit operator Dim(long value) => Known(value);
 
+    /// <summary>
+    /// When this symbolic dim is exactly <c>symbol·num/den + offset</c> of one input symbol (e.g.
+    /// <c>H/4</c>: "H", 1, 4, 0), its parts; false for known dims and non-affine expressions.
+    /// </summary>
+    public bool TryGetAffine(out string symbol, out long num, out long den, out long offset)
+    {
+        (symbol, num, den, offset) = (_base ?? "", _num, _den, _off);
+        return !IsKnown && _base is not null;
+    }
+
     private bool IsAffine => _base is not null;
 
     private static Dim Affine(string b, long num, long den, long off, long align)

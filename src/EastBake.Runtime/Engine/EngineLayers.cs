@@ -12,6 +12,7 @@ public enum EngineLayerKind : byte
     Sigmoid = 7,
     GeometryHead = 8,
     Convert = 9,
+    ScaleShift = 10,
 }
 
 /// <summary>One step of an <see cref="EngineProgram"/>; layers run in list order.</summary>
@@ -48,7 +49,8 @@ public sealed class InputConvertLayer : EngineLayer
 /// <summary>
 /// y = act(conv(x, W) + bias + residual). Explicit zero padding (TF SAME or conv2d_same is lowered
 /// to concrete pads); dilation 1. Output size per axis = (in + padA + padB − k) / stride + 1.
-/// Filter is HWIO [KH][KW][InChannels][OutChannels] in the input's precision; bias is Float32 [OutChannels].
+/// Filter is HWIO [KH][KW][InChannels][OutChannels] in the input's precision (its
+/// <see cref="EngineWeight.Layout"/> says so); bias is Float32 [OutChannels].
 /// </summary>
 public sealed class Conv2DLayer : EngineLayer
 {
@@ -71,6 +73,10 @@ public sealed class Conv2DLayer : EngineLayer
     public int PadBottom { get; init; }
     public int PadRight { get; init; }
     public EngineActivation Activation { get; init; }
+    /// <summary>Distance scale of <see cref="EngineActivation.EastHead"/> (EAST's text_scale, 512).</summary>
+    public float TextScale { get; init; }
+    /// <summary>Angle scale of <see cref="EngineActivation.EastHead"/> (π/2).</summary>
+    public float AngleScale { get; init; }
 
     public override IEnumerable<(TensorRef, int)> Reads() =>
         Residual is { } r ? [(Input, InChannels), (r, OutChannels)] : [(Input, InChannels)];
@@ -123,13 +129,17 @@ public sealed class ResizeBilinearLayer : EngineLayer
     public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
 }
 
-/// <summary>Copy fallback for channel concat: input i goes to channels [off_i, off_i + c_i) of Output.</summary>
+/// <summary>
+/// Copy fallback for channel concat: input i goes to channels [off_i, off_i + c_i) of Output, then
+/// <see cref="ZeroChannels"/> channels of exact zeros follow (the alignment padding of the buffer).
+/// </summary>
 public sealed class ConcatLayer : EngineLayer
 {
     public override EngineLayerKind Kind => EngineLayerKind.Concat;
     public required IReadOnlyList<(TensorRef Input, int Channels)> Inputs { get; init; }
     public required TensorRef Output { get; init; }
-    public int TotalChannels => Inputs.Sum(i => i.Channels);
+    public int ZeroChannels { get; init; }
+    public int TotalChannels => Inputs.Sum(i => i.Channels) + ZeroChannels;
     public override IEnumerable<(TensorRef, int)> Reads() => Inputs.Select(i => (i.Input, i.Channels));
     public override IEnumerable<(TensorRef, int)> Writes() => [(Output, TotalChannels)];
 }
@@ -168,6 +178,26 @@ public sealed class ConvertLayer : EngineLayer
     public required TensorRef Input { get; init; }
     public required TensorRef Output { get; init; }
     public required int Channels { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>
+/// y = act(x) · Scale[c] + Shift[c] per channel: the generic form of elementwise arithmetic with
+/// constants (Mul/Add/Sub/RealDiv by a constant, a standalone Sigmoid or Relu, and chains of them,
+/// e.g. EAST's (sigmoid − 0.5) · π / 2). Scale and Shift are Float32 vectors of length Channels;
+/// alignment padding channels have Scale 0 and Shift 0, so they stay exact zeros.
+/// </summary>
+public sealed class ScaleShiftLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.ScaleShift;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    /// <summary>Applied to x before the scale and shift (None, Relu or Sigmoid).</summary>
+    public EngineActivation Activation { get; init; }
+    public required int Scale { get; init; }
+    public required int Shift { get; init; }
     public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
     public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
 }

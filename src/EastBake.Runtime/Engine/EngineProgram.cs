@@ -1,23 +1,13 @@
 using EastBake.Diagnostics;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Runtime.Engine;
-
-/// <summary>
-/// The set of input sizes one program serves: H in [MinHeight, MaxHeight], W in [MinWidth,
-/// MaxWidth], both multiples of <see cref="SizeMultiple"/> (32 for EAST).
-/// </summary>
-public readonly record struct ShapeProfile(int MinHeight, int MinWidth, int MaxHeight, int MaxWidth, int SizeMultiple = 32)
-{
-    public bool Contains(int height, int width) =>
-        height >= MinHeight && height <= MaxHeight && width >= MinWidth && width <= MaxWidth &&
-        height % SizeMultiple == 0 && width % SizeMultiple == 0;
-}
 
 /// <summary>
 /// A backend-neutral, fully lowered network for batch 1: tensors, weights in kernel layout, and
 /// an ordered list of layers. The host input is float32 NHWC (InputChannels per pixel, H×W of the
 /// profile) and is consumed by <see cref="InputConvertLayer"/>; <see cref="Outputs"/> are returned
-/// as float32 NHWC.
+/// as float32 NHWC. The profile's batch range is the caller's (the executor runs one image at a time).
 /// </summary>
 public sealed class EngineProgram
 {
@@ -43,7 +33,7 @@ internal sealed class EngineProgramValidator(EngineProgram p)
     public void Run()
     {
         var pr = p.Profile;
-        if (pr.SizeMultiple < 1 || pr.MinHeight < pr.SizeMultiple || pr.MinWidth < pr.SizeMultiple ||
+        if (pr.SizeMultiple < 1 || pr.MinBatch < 1 || pr.MaxBatch < pr.MinBatch || pr.MinHeight < pr.SizeMultiple || pr.MinWidth < pr.SizeMultiple ||
             pr.MaxHeight < pr.MinHeight || pr.MaxWidth < pr.MinWidth ||
             pr.MinHeight % pr.SizeMultiple != 0 || pr.MinWidth % pr.SizeMultiple != 0 ||
             pr.MaxHeight % pr.SizeMultiple != 0 || pr.MaxWidth % pr.SizeMultiple != 0)
@@ -53,11 +43,14 @@ internal sealed class EngineProgramValidator(EngineProgram p)
 
         foreach (var t in p.Tensors)
         {
-            if (t.Channels < 1 || t.ScaleNum < 1 || t.ScaleDen < 1 || !Enum.IsDefined(t.DataType))
+            if (t.Channels < 1 || t.ScaleNum < 1 || t.ScaleDen < 1 || t.WidthScaleNum < 1 || t.WidthScaleDen < 1 || !Enum.IsDefined(t.DataType))
                 throw Bad($"tensor '{t.Name}' has invalid channels, scale or type");
-            foreach (int v in Sizes(pr.MinHeight, pr.MaxHeight).Concat(Sizes(pr.MinWidth, pr.MaxWidth)))
+            foreach (int v in Sizes(pr.MinHeight, pr.MaxHeight))
                 if (v * (long)t.ScaleNum % t.ScaleDen != 0)
-                    throw Bad($"tensor '{t.Name}': size {v}·{t.ScaleNum}/{t.ScaleDen} is not an integer");
+                    throw Bad($"tensor '{t.Name}': height {v}·{t.ScaleNum}/{t.ScaleDen} is not an integer");
+            foreach (int v in Sizes(pr.MinWidth, pr.MaxWidth))
+                if (v * (long)t.WidthScaleNum % t.WidthScaleDen != 0)
+                    throw Bad($"tensor '{t.Name}': width {v}·{t.WidthScaleNum}/{t.WidthScaleDen} is not an integer");
             if (t.ElementCount(pr.MaxHeight, pr.MaxWidth) > int.MaxValue)
                 throw Bad($"tensor '{t.Name}' exceeds 2^31 elements at the largest profile size");
         }
@@ -125,6 +118,13 @@ internal sealed class EngineProgramValidator(EngineProgram p)
         return p.Weights[index];
     }
 
+    private void Vector(EngineLayer layer, int index, int length)
+    {
+        var v = Weight(layer, index);
+        if (v.DataType != EngineDataType.Float32 || v.ElementCount != length)
+            throw Bad($"vector '{v.Name}' must be Float32 [{length}]", layer.Name);
+    }
+
     private void CheckLayer(EngineLayer layer)
     {
         switch (layer)
@@ -140,14 +140,19 @@ internal sealed class EngineProgramValidator(EngineProgram p)
                     throw Bad("invalid conv geometry", layer.Name);
                 SameType(layer, c.Residual is { } res ? [c.Input, c.Output, res] : [c.Input, c.Output]);
                 var f = Weight(layer, c.Filter);
-                if (f.DataType != TypeOf(c.Input) || f.ElementCount != (long)c.KernelH * c.KernelW * c.InChannels * c.OutChannels)
+                if (f.Layout != WeightLayout.Hwio || f.DataType != TypeOf(c.Input) ||
+                    f.ElementCount != (long)c.KernelH * c.KernelW * c.InChannels * c.OutChannels)
                     throw Bad($"filter '{f.Name}' must be HWIO {c.KernelH}x{c.KernelW}x{c.InChannels}x{c.OutChannels} in the input's precision", layer.Name);
-                if (c.Bias >= 0 || c.Bias < -1)
-                {
-                    var b = Weight(layer, c.Bias);
-                    if (b.DataType != EngineDataType.Float32 || b.ElementCount != c.OutChannels)
-                        throw Bad($"bias '{b.Name}' must be Float32 [{c.OutChannels}]", layer.Name);
-                }
+                if (c.Bias >= 0 || c.Bias < -1) Vector(layer, c.Bias, c.OutChannels);
+                if (c.Activation == EngineActivation.EastHead && c.OutChannels < 6)
+                    throw Bad("the EastHead epilogue needs at least 6 output channels", layer.Name);
+                break;
+            case ScaleShiftLayer ss:
+                if (ss.Activation is not (EngineActivation.None or EngineActivation.Relu or EngineActivation.Sigmoid))
+                    throw Bad($"scale-shift activation {ss.Activation} (None, Relu or Sigmoid)", layer.Name);
+                Vector(layer, ss.Scale, ss.Channels);
+                Vector(layer, ss.Shift, ss.Channels);
+                SameType(layer, ss.Input, ss.Output);
                 break;
             case MaxPoolLayer m:
                 if (m.KernelH < 1 || m.KernelW < 1 || m.StrideH < 1 || m.StrideW < 1 || m.PadTop < 0 || m.PadLeft < 0 ||
@@ -162,7 +167,7 @@ internal sealed class EngineProgramValidator(EngineProgram p)
             case GeometryHeadLayer g: SameType(layer, g.Input, g.Output); break;
             case ConvertLayer: break;
             case ConcatLayer cc:
-                if (cc.Inputs.Count == 0) throw Bad("concat without inputs", layer.Name);
+                if (cc.Inputs.Count == 0 || cc.ZeroChannels < 0) throw Bad("concat without inputs or with negative zero channels", layer.Name);
                 SameType(layer, [cc.Output, .. cc.Inputs.Select(i => i.Input)]);
                 break;
             default: throw Bad("unknown layer type", layer.Name);
@@ -172,7 +177,7 @@ internal sealed class EngineProgramValidator(EngineProgram p)
     /// <summary>Checks the layer's size relation along one axis for input size <paramref name="v"/>.</summary>
     private void CheckAxis(EngineLayer layer, int v, bool vertical)
     {
-        int Dim(TensorRef r) => v * p.Tensors[r.Tensor].ScaleNum / p.Tensors[r.Tensor].ScaleDen;
+        int Dim(TensorRef r) => vertical ? p.Tensors[r.Tensor].Height(v) : p.Tensors[r.Tensor].Width(v);
         void Expect(int actual, int expected, string what)
         {
             if (expected < 1 || actual != expected)
@@ -201,6 +206,7 @@ internal sealed class EngineProgramValidator(EngineProgram p)
             case AddLayer a: Expect(Dim(a.B), Dim(a.A), "b"); Expect(Dim(a.Output), Dim(a.A), "output"); break;
             case ResizeBilinearLayer r: Expect(Dim(r.Output), Math.Max(1, Dim(r.Output)), "output"); break;
             case SigmoidLayer s: Expect(Dim(s.Output), Dim(s.Input), "output"); break;
+            case ScaleShiftLayer ss: Expect(Dim(ss.Output), Dim(ss.Input), "output"); break;
             case GeometryHeadLayer g: Expect(Dim(g.Output), Dim(g.Input), "output"); break;
             case ConvertLayer cv: Expect(Dim(cv.Output), Dim(cv.Input), "output"); break;
             case ConcatLayer cc:

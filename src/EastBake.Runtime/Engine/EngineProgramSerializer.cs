@@ -1,5 +1,6 @@
 using System.Text;
 using EastBake.Diagnostics;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Runtime.Engine;
 
@@ -12,7 +13,7 @@ namespace EastBake.Runtime.Engine;
 /// </summary>
 public static class EngineProgramSerializer
 {
-    public const ushort Version = 1;
+    public const ushort Version = 2;
     private static ReadOnlySpan<byte> Magic => "EBEP"u8;
 
     public static byte[] Serialize(EngineProgram program)
@@ -28,18 +29,21 @@ public static class EngineProgramSerializer
         w.Write(Magic);
         w.Write(Version);
         var pr = program.Profile;
-        w.Write(pr.MinHeight); w.Write(pr.MinWidth); w.Write(pr.MaxHeight); w.Write(pr.MaxWidth); w.Write(pr.SizeMultiple);
+        foreach (int v in (int[])[pr.MinBatch, pr.OptBatch, pr.MaxBatch, pr.MinHeight, pr.OptHeight, pr.MaxHeight,
+                     pr.MinWidth, pr.OptWidth, pr.MaxWidth, pr.SizeMultiple])
+            w.Write(v);
         w.Write(program.InputChannels);
 
         w.Write(program.Tensors.Count);
         foreach (var t in program.Tensors)
         {
-            w.Write(t.Name); w.Write(t.Channels); w.Write(t.ScaleNum); w.Write(t.ScaleDen); w.Write((byte)t.DataType);
+            w.Write(t.Name); w.Write(t.Channels); w.Write(t.ScaleNum); w.Write(t.ScaleDen); w.Write(t.WidthScaleNum); w.Write(t.WidthScaleDen);
+            w.Write((byte)t.DataType);
         }
         w.Write(program.Weights.Count);
         foreach (var x in program.Weights)
         {
-            w.Write(x.Name); w.Write((byte)x.DataType); w.Write(x.Data.Length); w.Write(x.Data);
+            w.Write(x.Name); w.Write((byte)x.DataType); w.Write((byte)x.Layout); w.Write(x.Data.Length); w.Write(x.Data);
         }
         w.Write(program.Layers.Count);
         foreach (var l in program.Layers) WriteLayer(w, l);
@@ -72,7 +76,7 @@ public static class EngineProgramSerializer
                 w.Write(c.Filter); w.Write(c.Bias); w.Write(c.InChannels); w.Write(c.OutChannels);
                 w.Write(c.KernelH); w.Write(c.KernelW); w.Write(c.StrideH); w.Write(c.StrideW);
                 w.Write(c.PadTop); w.Write(c.PadLeft); w.Write(c.PadBottom); w.Write(c.PadRight);
-                w.Write((byte)c.Activation);
+                w.Write((byte)c.Activation); w.Write(c.TextScale); w.Write(c.AngleScale);
                 break;
             case MaxPoolLayer m:
                 WriteRef(w, m.Input); WriteRef(w, m.Output); w.Write(m.Channels);
@@ -88,7 +92,7 @@ public static class EngineProgramSerializer
             case ConcatLayer cc:
                 w.Write(cc.Inputs.Count);
                 foreach (var (input, ch) in cc.Inputs) { WriteRef(w, input); w.Write(ch); }
-                WriteRef(w, cc.Output);
+                WriteRef(w, cc.Output); w.Write(cc.ZeroChannels);
                 break;
             case SigmoidLayer s:
                 WriteRef(w, s.Input); WriteRef(w, s.Output); w.Write(s.Channels);
@@ -98,6 +102,10 @@ public static class EngineProgramSerializer
                 break;
             case ConvertLayer cv:
                 WriteRef(w, cv.Input); WriteRef(w, cv.Output); w.Write(cv.Channels);
+                break;
+            case ScaleShiftLayer ss:
+                WriteRef(w, ss.Input); WriteRef(w, ss.Output); w.Write(ss.Channels); w.Write((byte)ss.Activation);
+                w.Write(ss.Scale); w.Write(ss.Shift);
                 break;
             default:
                 throw new ArgumentException($"cannot serialize layer type {l.GetType().Name}");
@@ -161,21 +169,27 @@ public static class EngineProgramSerializer
             ushort version = r.ReadUInt16();
             if (version != Version)
                 throw new EastBakeException(ErrorCodes.PlanBadVersion, $"engine program version {version} is not supported (expected {Version})");
-            var profile = new ShapeProfile(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            var profile = new ShapeProfile(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
+                r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()) { SizeMultiple = r.ReadInt32() };
             var program = new EngineProgram { Profile = profile, InputChannels = r.ReadInt32() };
 
-            int nt = Count(14);
+            int nt = Count(22);
             for (int i = 0; i < nt; i++)
-                program.Tensors.Add(new EngineTensor(r.ReadString(), r.ReadInt32(), scaleNum: r.ReadInt32(), scaleDen: r.ReadInt32(),
-                    dataType: Enum<EngineDataType>(r.ReadByte())));
-            int nw = Count(6);
+            {
+                string name = r.ReadString();
+                int channels = r.ReadInt32(), hn = r.ReadInt32(), hd = r.ReadInt32(), wn = r.ReadInt32(), wd = r.ReadInt32();
+                if (wn < 1 || wd < 1) throw Bad($"tensor '{name}' has an invalid width scale {wn}/{wd}");
+                program.Tensors.Add(new EngineTensor(name, channels, hd, Enum<EngineDataType>(r.ReadByte()), hn, wn, wd));
+            }
+            int nw = Count(7);
             for (int i = 0; i < nw; i++)
             {
                 string name = r.ReadString();
                 var type = Enum<EngineDataType>(r.ReadByte());
+                var layout = Enum<WeightLayout>(r.ReadByte());
                 int len = r.ReadInt32();
                 if (len < 0 || len > Remaining || len % type.SizeInBytes() != 0) throw Bad($"weight '{name}' has a bad byte length {len}");
-                program.Weights.Add(new EngineWeight(name, type, r.ReadBytes(len)));
+                program.Weights.Add(new EngineWeight(name, type, r.ReadBytes(len), layout));
             }
             int nl = Count(22);
             for (int i = 0; i < nl; i++) program.Layers.Add(Layer());
@@ -207,6 +221,11 @@ public static class EngineProgramSerializer
                 EngineLayerKind.Sigmoid => new SigmoidLayer { Name = name, Input = Ref(), Output = Ref(), Channels = r.ReadInt32() },
                 EngineLayerKind.GeometryHead => new GeometryHeadLayer { Name = name, Input = Ref(), Output = Ref(), TextScale = r.ReadSingle(), AngleScale = r.ReadSingle() },
                 EngineLayerKind.Convert => new ConvertLayer { Name = name, Input = Ref(), Output = Ref(), Channels = r.ReadInt32() },
+                EngineLayerKind.ScaleShift => new ScaleShiftLayer
+                {
+                    Name = name, Input = Ref(), Output = Ref(), Channels = r.ReadInt32(), Activation = Enum<EngineActivation>(r.ReadByte()),
+                    Scale = r.ReadInt32(), Shift = r.ReadInt32(),
+                },
                 _ => throw Bad($"unknown layer kind {kind}"),
             };
             layer.Tactic = tactic;
@@ -234,7 +253,7 @@ public static class EngineProgramSerializer
                 Filter = r.ReadInt32(), Bias = r.ReadInt32(), InChannels = r.ReadInt32(), OutChannels = r.ReadInt32(),
                 KernelH = r.ReadInt32(), KernelW = r.ReadInt32(), StrideH = r.ReadInt32(), StrideW = r.ReadInt32(),
                 PadTop = r.ReadInt32(), PadLeft = r.ReadInt32(), PadBottom = r.ReadInt32(), PadRight = r.ReadInt32(),
-                Activation = Enum<EngineActivation>(r.ReadByte()),
+                Activation = Enum<EngineActivation>(r.ReadByte()), TextScale = r.ReadSingle(), AngleScale = r.ReadSingle(),
             };
         }
 
@@ -243,7 +262,7 @@ public static class EngineProgramSerializer
             int n = Count(12);
             var inputs = new List<(TensorRef, int)>(n);
             for (int i = 0; i < n; i++) inputs.Add((Ref(), r.ReadInt32()));
-            return new ConcatLayer { Name = name, Inputs = inputs, Output = Ref() };
+            return new ConcatLayer { Name = name, Inputs = inputs, Output = Ref(), ZeroChannels = r.ReadInt32() };
         }
     }
 }

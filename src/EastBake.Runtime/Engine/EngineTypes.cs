@@ -14,6 +14,24 @@ public enum EngineActivation : byte
     None = 0,
     Relu = 1,
     Sigmoid = 2,
+    /// <summary>
+    /// EAST's merged head (conv epilogue only, layer channel index c): c = 0 sigmoid (score),
+    /// c = 1..4 sigmoid · TextScale (distances), c = 5 (sigmoid − 0.5) · AngleScale (angle),
+    /// c ≥ 6 exactly 0 (alignment padding).
+    /// </summary>
+    EastHead = 3,
+}
+
+/// <summary>
+/// How a weight's elements are ordered; kernels check it, so a tuning pass can re-lay out a
+/// filter for another kernel by changing the weight and its layout together.
+/// </summary>
+public enum WeightLayout : byte
+{
+    /// <summary>A plain vector (biases, per-channel scales).</summary>
+    Vector = 0,
+    /// <summary>Conv filter [KH][KW][Cin][Cout], Cout fastest (TF's layout).</summary>
+    Hwio = 1,
 }
 
 /// <summary>

@@ -11,6 +11,7 @@ public struct ConvArgs
     public int PadTop, PadLeft;
     public int ResStride, ResOffset, HasResidual, HasBias;
     public int Activation; // EngineActivation
+    public float TextScale, AngleScale; // EngineActivation.EastHead
     public int Total;      // OutH · OutW · OutChannels
 }
 
@@ -56,6 +57,15 @@ public static class ConvKernels
         if (a.HasResidual != 0) acc += ops.ToFloat(residual[pixel * a.ResStride + a.ResOffset + oc]);
         if (a.Activation == 1) acc = acc > 0f ? acc : 0f;
         else if (a.Activation == 2) acc = 1f / (1f + MathF.Exp(-acc));
+        else if (a.Activation == 3) acc = EastHead(acc, oc, a.TextScale, a.AngleScale);
         output[pixel * a.OutStride + a.OutOffset + oc] = ops.FromFloat(acc);
+    }
+
+    /// <summary>EAST's head epilogue by output channel: score, 4 distances, angle, then zero padding.</summary>
+    public static float EastHead(float logit, int channel, float textScale, float angleScale)
+    {
+        if (channel >= 6) return 0f;
+        float s = 1f / (1f + MathF.Exp(-logit));
+        return channel == 0 ? s : channel < 5 ? s * textScale : (s - 0.5f) * angleScale;
     }
 }

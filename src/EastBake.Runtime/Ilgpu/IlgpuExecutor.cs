@@ -171,7 +171,7 @@ public sealed class IlgpuExecutor : IDisposable
 
     private void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1, int given)
     {
-        if (!_program.Profile.Contains(height, width))
+        if (!_program.Profile.ContainsSize(height, width))
             throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
                 $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
                 $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
@@ -192,8 +192,8 @@ public sealed class IlgpuExecutor : IDisposable
         _stream.Synchronize();
     }
 
-    /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so tests catch unwritten elements.</summary>
-    internal void PoisonForTesting()
+    /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so checks catch unwritten elements.</summary>
+    public void Poison()
     {
         _arena.View.MemSet(_stream, 0xFF);
         foreach (var o in _outputs) o.View.MemSet(_stream, 0xFF);

@@ -1,6 +1,7 @@
 using EastBake.Runtime.Engine;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 
 namespace EastBake.Runtime.Ilgpu;
 
@@ -18,8 +19,13 @@ internal sealed class StepContext(EngineProgram program, Accelerator accelerator
 
     public ArrayView<byte> Weight(int w) => weights.SubView(weightOffsets[w], program.Weights[w].Data.Length);
 
-    /// <summary>Threads per group: the tactic's, else 256; never above the device limit.</summary>
-    public int GroupSize(Tactic t) => Math.Clamp(t.GroupSize > 0 ? t.GroupSize : 256, 1, accelerator.MaxNumThreadsPerGroup);
+    /// <summary>
+    /// Threads per group: the tactic's, else 256 (1 on ILGPU's CPU accelerator, which runs the threads
+    /// of a group as OS threads in barrier lockstep: one thread per group is several times faster there);
+    /// never above the device limit.
+    /// </summary>
+    public int GroupSize(Tactic t) =>
+        Math.Clamp(t.GroupSize > 0 ? t.GroupSize : accelerator is CPUAccelerator ? 1 : 256, 1, accelerator.MaxNumThreadsPerGroup);
 
     public EngineTensor Info(TensorRef r) => program.Tensors[r.Tensor];
 
@@ -54,6 +60,8 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
     private Action<AcceleratorStream, KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, EltArgs>? _add;
     private Action<AcceleratorStream, KernelConfig, ArrayView<T>, ArrayView<T>, EltArgs>? _sigmoid, _geometry;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<T>, EltArgs>? _input;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<T>, ArrayView<float>, ArrayView<float>, ArrayView<T>, EltArgs>? _scaleShift;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<T>, EltArgs>? _zero;
     private readonly Dictionary<Type, Delegate> _convertFrom = [];
 
     private ArrayView<T> V(ArrayView<byte> bytes) => bytes.Cast<T>();
@@ -68,11 +76,14 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
         GeometryHeadLayer g => Unary(ref _geometry, ElementwiseKernels.Geometry<T, TOps>, g.Input, g.Output, GeometryHeadLayer.Channels,
             g.TextScale, g.AngleScale, layer, ctx),
         ConcatLayer cc => Concat(cc, ctx),
+        ScaleShiftLayer ss => ScaleShift(ss, ctx),
         _ => throw new NotSupportedException($"layer kind {layer.Kind} is not built by the kernel library"),
     };
 
     private Step Conv(Conv2DLayer c, StepContext ctx)
     {
+        if (ctx.Program.Weights[c.Filter].Layout != WeightLayout.Hwio)
+            throw new NotSupportedException($"layer '{c.Name}': the direct convolution reads HWIO filters, not {ctx.Program.Weights[c.Filter].Layout}");
         _conv ??= acc.LoadKernel<ArrayView<T>, ArrayView<T>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ConvArgs,
             SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ConvKernels.Direct<T, TOps>);
         var kernel = _conv;
@@ -89,6 +100,7 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
             PadTop = c.PadTop, PadLeft = c.PadLeft,
             ResStride = c.Residual is { } r2 ? ctx.Info(r2).Channels : 0, ResOffset = c.Residual?.ChannelOffset ?? 0,
             HasResidual = c.Residual.HasValue ? 1 : 0, HasBias = c.Bias >= 0 ? 1 : 0, Activation = (int)c.Activation,
+            TextScale = c.TextScale, AngleScale = c.AngleScale,
         };
         var kh = SpecializedValue.New(c.KernelH);
         var kw = SpecializedValue.New(c.KernelW);
@@ -237,10 +249,48 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
                 dst, outT.Channels, offset, channels, ctx.GroupSize(cc.Tactic)));
             offset += channels;
         }
+        if (cc.ZeroChannels > 0) steps.Add(Zero(dst, outT, offset, cc.ZeroChannels, ctx.GroupSize(cc.Tactic)));
         var all = steps.ToArray();
         return (stream, h, w) =>
         {
             foreach (var s in all) s(stream, h, w);
+        };
+    }
+
+    private Step Zero(ArrayView<byte> dst, EngineTensor shape, int offset, int channels, int group)
+    {
+        _zero ??= acc.LoadKernel<ArrayView<T>, EltArgs>(ElementwiseKernels.Zero<T, TOps>);
+        var kernel = _zero;
+        var output = V(dst);
+        var baseArgs = new EltArgs { Channels = channels, OutStride = shape.Channels, OutOffset = offset };
+        return (stream, h, w) =>
+        {
+            var e = baseArgs;
+            e.Total = shape.Height(h) * shape.Width(w) * channels;
+            kernel(stream, StepContext.Config(e.Total, group), output, e);
+        };
+    }
+
+    private Step ScaleShift(ScaleShiftLayer l, StepContext ctx)
+    {
+        _scaleShift ??= acc.LoadKernel<ArrayView<T>, ArrayView<float>, ArrayView<float>, ArrayView<T>, EltArgs>(ElementwiseKernels.ScaleShift<T, TOps>);
+        var kernel = _scaleShift;
+        var input = V(ctx.Tensor(l.Input.Tensor));
+        var output = V(ctx.Tensor(l.Output.Tensor));
+        var scale = ctx.Weight(l.Scale).Cast<float>();
+        var shift = ctx.Weight(l.Shift).Cast<float>();
+        var outT = ctx.Info(l.Output);
+        var baseArgs = new EltArgs
+        {
+            Channels = l.Channels, AStride = ctx.Info(l.Input).Channels, AOffset = l.Input.ChannelOffset,
+            OutStride = outT.Channels, OutOffset = l.Output.ChannelOffset, Relu = (int)l.Activation,
+        };
+        int group = ctx.GroupSize(l.Tactic);
+        return (stream, h, w) =>
+        {
+            var e = baseArgs;
+            e.Total = outT.Height(h) * outT.Width(w) * e.Channels;
+            kernel(stream, StepContext.Config(e.Total, group), input, scale, shift, output, e);
         };
     }
 

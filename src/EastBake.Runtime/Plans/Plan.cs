@@ -11,21 +11,48 @@ public enum Precision
 }
 
 /// <summary>
-/// The input shapes a plan serves: min/opt/max batch and height×width. Heights and widths are
-/// multiples of 32 (EAST's stride). Engines allocate for max and tune for opt.
+/// The input shapes a plan (and its engine programs) serves: min/opt/max batch and height×width.
+/// Heights and widths are multiples of <see cref="SizeMultiple"/> (32, EAST's stride, in every
+/// plan; engine kernel tests use smaller steps). Engines allocate for max and tune for opt.
 /// </summary>
 public sealed record ShapeProfile(int MinBatch, int OptBatch, int MaxBatch,
     int MinHeight, int OptHeight, int MaxHeight, int MinWidth, int OptWidth, int MaxWidth)
 {
+    /// <summary>Step between served heights and widths (not part of the plan's text form, which is always 32).</summary>
+    public int SizeMultiple { get; init; } = 32;
+
     /// <summary>A single fixed shape.</summary>
     public static ShapeProfile Fixed(int height, int width, int batch = 1) =>
         new(batch, batch, batch, height, height, height, width, width, width);
 
+    /// <summary>Batch 1, sizes from min to max (opt = max).</summary>
+    public static ShapeProfile Sizes(int minHeight, int minWidth, int maxHeight, int maxWidth, int sizeMultiple = 32) =>
+        new(1, 1, 1, minHeight, maxHeight, maxHeight, minWidth, maxWidth, maxWidth) { SizeMultiple = sizeMultiple };
+
     public bool IsFixed => MinHeight == MaxHeight && MinWidth == MaxWidth && MinBatch == MaxBatch;
+
+    /// <summary>Fixed height and width (the batch may still vary).</summary>
+    public bool IsFixedSize => MinHeight == MaxHeight && MinWidth == MaxWidth;
 
     public bool Contains(int batch, int height, int width) =>
         batch >= MinBatch && batch <= MaxBatch && height >= MinHeight && height <= MaxHeight &&
         width >= MinWidth && width <= MaxWidth;
+
+    /// <summary>Height and width within the profile and multiples of <see cref="SizeMultiple"/>.</summary>
+    public bool ContainsSize(int height, int width) =>
+        height >= MinHeight && height <= MaxHeight && width >= MinWidth && width <= MaxWidth &&
+        SizeMultiple > 0 && height % SizeMultiple == 0 && width % SizeMultiple == 0;
+
+    /// <summary>Every height the profile serves, smallest first.</summary>
+    public IEnumerable<int> Heights() => Steps(MinHeight, MaxHeight);
+
+    /// <summary>Every width the profile serves, smallest first.</summary>
+    public IEnumerable<int> Widths() => Steps(MinWidth, MaxWidth);
+
+    private IEnumerable<int> Steps(int min, int max)
+    {
+        for (int v = min; v <= max; v += Math.Max(1, SizeMultiple)) yield return v;
+    }
 
     public override string ToString() => IsFixed
         ? $"{OptBatch}x{OptHeight}x{OptWidth}"

@@ -17,13 +17,16 @@ internal static class DetectCommand
         var model = new Argument<string>("model") { Description = "An .eastplan, or a model to bake on the fly" };
         var images = new Argument<string>("images") { Description = "An image or a folder of images" };
         var output = new Option<string>("--out", "-o") { Description = "Output folder for res_img_N.txt and annotated PNGs", DefaultValueFactory = _ => "detections" };
-        var backend = new Option<string?>("--backend") { Description = "Backend name, e.g. onnxruntime:cpu (default: best available)" };
+        var backend = BackendChoice.BackendOption();
+        var device = BackendChoice.DeviceOption();
+        var threshold = new Option<float?>("--score-threshold") { Description = "Score-map threshold (default 0.8, argman/EAST's)" };
         var shape = new Option<string>("--input-shape") { Description = "Profile when baking a model on the fly", DefaultValueFactory = _ => "min:1x32x32;opt:1x704x1280;max:1x2400x2400" };
-        var cmd = new Command("detect", "Detect text: writes ICDAR res_img_N.txt files and PNGs with the quads drawn") { model, images, output, backend, shape };
+        var cmd = new Command("detect", "Detect text: writes ICDAR res_img_N.txt files and PNGs with the quads drawn") { model, images, output, backend, device, shape, threshold };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
             var outDir = Directory.CreateDirectory(r.GetValue(output)!).FullName;
-            using var detector = PlanSource.OpenDetector(r.GetValue(model)!, r.GetValue(backend), r.GetValue(shape)!);
+            using var detector = PlanSource.OpenDetector(r.GetValue(model)!,
+                BackendChoice.Parse(r.GetValue(backend)!, r.GetValue(device)!), r.GetValue(shape)!, r.GetValue(threshold));
             var files = PlanSource.Images(r.GetValue(images)!);
             int done = 0, skipped = 0, boxes = 0;
             foreach (var file in files)

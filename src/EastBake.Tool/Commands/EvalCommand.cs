@@ -21,9 +21,10 @@ internal static class EvalCommand
         var gt = new Option<string>("--gt") { Description = "Ground-truth folder (gt_img_N.txt)", Required = true };
         var results = new Option<string?>("--results") { Description = "Score an existing folder of res_img_N.txt instead of detecting" };
         var output = new Option<string?>("--out") { Description = "Where detection results go (default: a temp folder)" };
-        var backend = new Option<string?>("--backend") { Description = "Backend name (default: best available)" };
+        var backend = BackendChoice.BackendOption();
+        var device = BackendChoice.DeviceOption();
         var shape = new Option<string>("--input-shape") { DefaultValueFactory = _ => "min:1x32x32;opt:1x704x1280;max:1x2400x2400" };
-        var cmd = new Command("eval", "Evaluate detections against ICDAR 2015 ground truth (Task 4.1 protocol)") { model, images, gt, results, output, backend, shape };
+        var cmd = new Command("eval", "Evaluate detections against ICDAR 2015 ground truth (Task 4.1 protocol)") { model, images, gt, results, output, backend, device, shape };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
             var gtDir = r.GetValue(gt)!;
@@ -36,7 +37,7 @@ internal static class EvalCommand
                 var m = r.GetValue(model) ?? throw new EastBakeException(ErrorCodes.BadArgument, "give a model or plan, or --results");
                 var imgDir = r.GetValue(images) ?? throw new EastBakeException(ErrorCodes.BadArgument, "--images is required with a model");
                 resultsDir = Directory.CreateDirectory(r.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"east-eval-{Guid.NewGuid():N}")).FullName;
-                (imageCount, timing) = Detect(m, imgDir, resultsDir, r.GetValue(backend), r.GetValue(shape)!);
+                (imageCount, timing) = Detect(m, imgDir, resultsDir, BackendChoice.Parse(r.GetValue(backend)!, r.GetValue(device)!), r.GetValue(shape)!);
             }
             else if (!Directory.Exists(resultsDir)) throw new EastBakeException(ErrorCodes.PathNotFound, "results folder not found", resultsDir);
             var report = IcdarSetEvaluation.Evaluate(gtDir, resultsDir);
@@ -59,7 +60,7 @@ internal static class EvalCommand
 
     private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
 
-    private static (int Count, string Timing) Detect(string model, string imageDir, string outDir, string? backend, string shape)
+    private static (int Count, string Timing) Detect(string model, string imageDir, string outDir, BackendChoice backend, string shape)
     {
         using var detector = PlanSource.OpenDetector(model, backend, shape);
         var files = PlanSource.Images(imageDir);

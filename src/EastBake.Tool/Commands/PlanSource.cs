@@ -1,6 +1,5 @@
 using EastBake.Baking.Pipeline;
 using EastBake.Runtime;
-using EastBake.Runtime.OnnxRuntime;
 using EastBake.Runtime.Plans;
 
 namespace EastBake.Tool.Commands;
@@ -8,7 +7,7 @@ namespace EastBake.Tool.Commands;
 /// <summary>Opens a detector from a plan, or from a model by baking it first (into a temp plan).</summary>
 internal static class PlanSource
 {
-    public static EastDetector OpenDetector(string modelOrPlan, string? backend, string inputShape)
+    public static EastDetector OpenDetector(string modelOrPlan, BackendChoice backend, string inputShape, float? scoreThreshold = null)
     {
         Plan plan;
         if (modelOrPlan.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase))
@@ -20,15 +19,16 @@ internal static class PlanSource
             {
                 plan = new Baker().Bake(new BakeOptions
                 {
-                    ModelPath = modelOrPlan, OutputPath = temp, Backends = ["Onnx"], Profile = ProfileText.Parse(inputShape),
+                    ModelPath = modelOrPlan, OutputPath = temp, Backends = backend.WantsIlgpu ? ["Ilgpu", "Onnx"] : ["Onnx"],
+                    Profile = ProfileText.Parse(inputShape),
                 }).Plan;
             }
             finally { File.Delete(temp); }
         }
         return EastDetector.Create(plan, o =>
         {
-            o.UseOnnxRuntime();
-            o.Backend = backend;
+            backend.Apply(o);
+            if (scoreThreshold is { } t) o.Detection = o.Detection with { ScoreThreshold = t };
             o.Log = line => Console.Error.WriteLine(line);
         }, modelOrPlan);
     }

@@ -12,7 +12,7 @@ internal static class EngineReference
     {
         var data = new double[p.Tensors.Count][];
         int Hh(int t) => H * p.Tensors[t].ScaleNum / p.Tensors[t].ScaleDen;
-        int Ww(int t) => W * p.Tensors[t].ScaleNum / p.Tensors[t].ScaleDen;
+        int Ww(int t) => W * p.Tensors[t].WidthScaleNum / p.Tensors[t].WidthScaleDen;
         for (int t = 0; t < data.Length; t++)
         {
             data[t] = new double[Hh(t) * Ww(t) * p.Tensors[t].Channels];
@@ -53,7 +53,13 @@ internal static class EngineReference
                                 s += At(cv.Input, y, x, i) * f[((ky * cv.KernelW + kx) * cv.InChannels + i) * cv.OutChannels + o];
                         }
                         if (cv.Residual is { } r) s += At(r, oy, ox, o);
-                        s = cv.Activation switch { EngineActivation.Relu => Math.Max(0, s), EngineActivation.Sigmoid => Sig(s), _ => s };
+                        s = cv.Activation switch
+                        {
+                            EngineActivation.Relu => Math.Max(0, s),
+                            EngineActivation.Sigmoid => Sig(s),
+                            EngineActivation.EastHead => o >= 6 ? 0 : o == 0 ? Sig(s) : o < 5 ? Sig(s) * cv.TextScale : (Sig(s) - 0.5) * cv.AngleScale,
+                            _ => s,
+                        };
                         At(cv.Output, oy, ox, o) = s;
                     }
                     break;
@@ -108,6 +114,19 @@ internal static class EngineReference
                         Each(dst, ch, (y, x, c) => At(input, y, x, c));
                         off += ch;
                     }
+                    if (cc.ZeroChannels > 0) Each(cc.Output with { ChannelOffset = off }, cc.ZeroChannels, (_, _, _) => 0);
+                    break;
+                }
+                case ScaleShiftLayer ss:
+                {
+                    var scale = Decode(p.Weights[ss.Scale]);
+                    var shift = Decode(p.Weights[ss.Shift]);
+                    Each(ss.Output, ss.Channels, (y, x, c) =>
+                    {
+                        double v = At(ss.Input, y, x, c);
+                        v = ss.Activation switch { EngineActivation.Relu => Math.Max(0, v), EngineActivation.Sigmoid => Sig(v), _ => v };
+                        return v * scale[c] + shift[c];
+                    });
                     break;
                 }
                 case SigmoidLayer sg:

@@ -75,7 +75,7 @@ internal static class EngineTest
                 : Random(rng, h * w * program.InputChannels, imageScale);
             var expected = EngineReference.Run(program, image, h, w);
             var outs = expected.Select(e => { var a = new float[e.Length]; Array.Fill(a, float.NaN); return a; }).ToArray();
-            exec.PoisonForTesting();
+            exec.Poison();
             if (outs.Length == 1) exec.Run(image, h, w, outs[0]);
             else exec.Run(image, h, w, outs[0], outs[1]);
             for (int i = 0; i < outs.Length; i++)
@@ -106,7 +106,7 @@ internal static class EngineTest
         double gain = 1)
     {
         double scale = gain * Math.Sqrt(3.0 / (kh * kw * cin));
-        int f = p.AddWeight(EngineWeight.FromFloats($"w{p.Weights.Count}", Random(rng, kh * kw * cin * cout, scale), type));
+        int f = p.AddWeight(EngineWeight.FromFloats($"w{p.Weights.Count}", Random(rng, kh * kw * cin * cout, scale), type, WeightLayout.Hwio));
         int b = p.AddWeight(EngineWeight.FromFloats($"b{p.Weights.Count}", Random(rng, cout, 0.5)));
         return (f, b);
     }

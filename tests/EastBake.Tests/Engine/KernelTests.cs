@@ -1,4 +1,5 @@
 using EastBake.Runtime.Engine;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Tests.Engine;
 
@@ -14,7 +15,7 @@ public sealed class KernelTests(CpuAcceleratorFixture fx)
     /// <summary>A program whose input convert produces tensor 0 with <paramref name="channels"/> channels at full size.</summary>
     private static EngineProgram Start(int channels, TestPrecision precision, float[]? mean = null, int padChannels = 0)
     {
-        var p = new EngineProgram { Profile = new ShapeProfile(8, 8, 16, 16, SizeMultiple: 8), InputChannels = channels };
+        var p = new EngineProgram { Profile = ShapeProfile.Sizes(8, 8, 16, 16, sizeMultiple: 8), InputChannels = channels };
         int t0 = p.AddTensor(new EngineTensor("x", channels + padChannels, 1, EngineTest.Type(precision)));
         p.Layers.Add(new InputConvertLayer { Name = "in", Output = t0, InputChannels = channels, OutputChannels = channels + padChannels, Mean = mean });
         return p;
@@ -164,5 +165,56 @@ public sealed class KernelTests(CpuAcceleratorFixture fx)
         p.Outputs.Add(new EngineOutput("y", back, 5));
         // FP32 → FP16 → FP32 loses precision: judge that path with the FP16 tolerance.
         EngineTest.RunAndCheck(fx, p, pr == TestPrecision.Fp32 ? TestPrecision.Fp16 : pr, Environment.TickCount, Shapes);
+    }
+
+    [Theory]
+    [InlineData(TestPrecision.Fp32, EngineActivation.None)]
+    [InlineData(TestPrecision.Fp32, EngineActivation.Sigmoid)]
+    [InlineData(TestPrecision.Fp16, EngineActivation.Relu)]
+    [InlineData(TestPrecision.Fp16Soft, EngineActivation.Sigmoid)]
+    public void ScaleShiftIntoSlice(TestPrecision pr, EngineActivation act)
+    {
+        var rng = new Random();
+        var p = Start(6, pr);
+        int o = Tensor(p, 8, pr);
+        int scale = p.AddWeight(EngineWeight.FromFloats("scale", EngineTest.Random(rng, 5, 3)));
+        int shift = p.AddWeight(EngineWeight.FromFloats("shift", EngineTest.Random(rng, 5, 1)));
+        p.Layers.Add(new ScaleShiftLayer { Name = "ss", Input = new TensorRef(0, 1), Output = new TensorRef(o, 2), Channels = 5, Activation = act, Scale = scale, Shift = shift });
+        p.Outputs.Add(new EngineOutput("y", new TensorRef(o, 2), 5));
+        Check(p, pr);
+    }
+
+    [Theory]
+    [InlineData(TestPrecision.Fp32)]
+    [InlineData(TestPrecision.Fp16)]
+    [InlineData(TestPrecision.Fp16Soft)]
+    public void ConcatZeroTailReadsBackExactZeros(TestPrecision pr)
+    {
+        var p = Start(3, pr);
+        int cat = Tensor(p, 8, pr);
+        p.Layers.Add(new ConcatLayer { Name = "cat", Inputs = [(new TensorRef(0, 1), 2), (new TensorRef(0, 0), 1)], Output = cat, ZeroChannels = 5 });
+        p.Outputs.Add(new EngineOutput("y", cat, 8));
+        Check(p, pr);
+    }
+
+    [Theory]
+    [InlineData(TestPrecision.Fp32)]
+    [InlineData(TestPrecision.Fp16)]
+    [InlineData(TestPrecision.Fp16Soft)]
+    public void EastHeadEpilogue(TestPrecision pr)
+    {
+        // 1×1 conv 5 → 8 with the merged-head epilogue; channels 6, 7 must come out as exact zeros.
+        var rng = new Random();
+        var p = Start(5, pr);
+        var (f, b) = EngineTest.ConvWeights(p, rng, 1, 1, 5, 8, EngineTest.Type(pr), gain: 3);
+        int o = Tensor(p, 8, pr);
+        p.Layers.Add(new Conv2DLayer
+        {
+            Name = "heads", Input = 0, Output = o, Filter = f, Bias = b, InChannels = 5, OutChannels = 8, KernelH = 1, KernelW = 1,
+            Activation = EngineActivation.EastHead, TextScale = 512, AngleScale = MathF.PI / 2,
+        });
+        p.Outputs.Add(new EngineOutput("score and geometry", o, 6));
+        p.Outputs.Add(new EngineOutput("padding", new TensorRef(o, 6), 2)); // reference all 0: any other value fails
+        Check(p, pr);
     }
 }

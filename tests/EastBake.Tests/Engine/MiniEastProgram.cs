@@ -1,4 +1,5 @@
 using EastBake.Runtime.Engine;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Tests.Engine;
 
@@ -14,7 +15,7 @@ internal static class MiniEastProgram
     {
         var rng = new Random(seed);
         var type = EngineTest.Type(precision);
-        var p = new EngineProgram { Profile = new ShapeProfile(32, 32, 64, 64, 32), InputChannels = 3 };
+        var p = new EngineProgram { Profile = ShapeProfile.Sizes(32, 32, 64, 64), InputChannels = 3 };
         int T(string name, int ch, int den) => p.AddTensor(new EngineTensor(name, ch, den, type));
         Conv2DLayer Conv(string name, TensorRef input, TensorRef output, int k, int s, int padTL, int padBR, int cin, int cout,
             EngineActivation act, TensorRef? residual = null, double gain = 1)

@@ -37,7 +37,7 @@ public sealed class SerializerTests
         byte[] good = EngineProgramSerializer.Serialize(Sample());
         AssertMalformed([]);
         AssertMalformed("XXXX"u8.ToArray().Concat(good.Skip(4)).ToArray());
-        var v2 = (byte[])good.Clone(); v2[4] = 2;
+        var v2 = (byte[])good.Clone(); v2[4] = 99;
         AssertMalformed(v2, ErrorCodes.PlanBadVersion);
         AssertMalformed([.. good, 0]); // trailing byte
         for (int len = 0; len < good.Length; len += Math.Max(1, len / 8)) AssertMalformed(good[..len]);
