@@ -4,7 +4,8 @@ using System.Text;
 namespace EastBake.Tests.TestSupport;
 
 /// <summary>Output and exit code of a finished child process.</summary>
-public sealed record ChildResult(int ExitCode, string Output, TimeSpan Elapsed, string CommandLine)
+/// <summary><see cref="Output"/> is stdout and stderr interleaved; <see cref="StandardOutput"/> stdout alone.</summary>
+public sealed record ChildResult(int ExitCode, string Output, string StandardOutput, TimeSpan Elapsed, string CommandLine)
 {
     /// <summary>The command, its exit code and its whole output, for assertion messages.</summary>
     public string Describe() => $"$ {CommandLine}\n(exit {ExitCode} after {Elapsed.TotalSeconds:F1} s)\n{Output}";
@@ -32,10 +33,19 @@ public static class ChildProcess
             if (v is null) psi.Environment.Remove(k);
             else psi.Environment[k] = v;
         var output = new StringBuilder();
+        var stdout = new StringBuilder();
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                stdout.AppendLine(e.Data);
+            }
+        };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
@@ -48,6 +58,6 @@ public static class ChildProcess
             throw new TimeoutException($"timed out after {limit.TotalSeconds:F0} s:\n$ {command}\n{output}");
         }
         p.WaitForExit(); // drains the async readers
-        lock (output) return new ChildResult(p.ExitCode, output.ToString(), clock.Elapsed, command);
+        lock (output) return new ChildResult(p.ExitCode, output.ToString(), stdout.ToString(), clock.Elapsed, command);
     }
 }
