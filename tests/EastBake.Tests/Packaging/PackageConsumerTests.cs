@@ -17,7 +17,7 @@ namespace EastBake.Tests.Packaging;
 /// EastBake.Runtime.OnnxRuntime into a local feed beside a plan package written by
 /// <c>east-bake pack</c>, create a fresh console project that references them through a private NuGet
 /// cache, add an &lt;EastModel&gt; item for a freshly generated model, build, run the app on an
-/// image, rebuild (the bake must be skipped), corrupt the model (the build must fail with the
+/// image, rebuild (the bake must be skipped), clean (plans removed), corrupt the model (the build must fail with the
 /// importer's code and leave no plan behind).
 /// </summary>
 public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
@@ -113,7 +113,14 @@ public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
         Assert.DoesNotContain("EastBake: baking", warm.Output);
         Assert.Equal(planTime, File.GetLastWriteTimeUtc(objPlan));
 
-        // 6. A corrupt model: the build fails with the importer's code, naming the model, and no plan survives.
+        // 6. `dotnet clean` removes the plan, its stamp and the bin/ copy; the next build bakes again.
+        Ok(Dotnet(["clean", "-v:m", .. props], app, env));
+        Assert.False(File.Exists(objPlan) || File.Exists(objPlan + ".inputs") || File.Exists(binPlan), "dotnet clean left plan files");
+        var rebuilt = Ok(Dotnet(build, app, env));
+        Assert.Contains("EastBake: baking model.pb", rebuilt.Output);
+        Assert.True(File.Exists(binPlan), "no plan in bin/ after clean + build\n" + rebuilt.Describe());
+
+        // 7. A corrupt model: the build fails with the importer's code, naming the model, and no plan survives.
         var bytes = File.ReadAllBytes(model);
         File.WriteAllBytes(model, bytes[..(bytes.Length / 2)]);
         var broken = Dotnet(build, app, env);
