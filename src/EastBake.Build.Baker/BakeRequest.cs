@@ -16,5 +16,6 @@ public sealed record BakeRequest
     /// <summary>Relative Checkpoint and CalibrationImages paths resolve against it.</summary>
     public string? ProjectDirectory { get; init; }
 
-    public Dictionary<string, string> Metadata { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Metadata names as MSBuild reports them; compare them case-insensitively.</summary>
+    public Dictionary<string, string> Metadata { get; init; } = new();
 }

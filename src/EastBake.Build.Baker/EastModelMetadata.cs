@@ -11,7 +11,9 @@ public static class EastModelMetadata
     public static BakeOptions ToOptions(BakeRequest r)
     {
         var project = r.ProjectFile;
-        string? Get(string name) => r.Metadata.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+        // MSBuild metadata names are case-insensitive (precision="FP16" overrides the Precision default).
+        var meta = new Dictionary<string, string>(r.Metadata, StringComparer.OrdinalIgnoreCase);
+        string? Get(string name) => meta.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         string? PathOf(string name) => Get(name) is { } v
             ? Path.GetFullPath(r.ProjectDirectory is null ? v : Path.Combine(r.ProjectDirectory, v))
             : null;
