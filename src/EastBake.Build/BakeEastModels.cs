@@ -1,105 +1,110 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace EastBake.Build;
 
 /// <summary>
-/// MSBuild task behind <c>&lt;EastModel&gt;</c> items. For each model it runs the east-bake
-/// tool as a child process (so no native library or model file is ever held by the long-lived
-/// MSBuild node), relays its canonical <c>file(line): error EBxxxx:</c> lines as MSBuild
-/// errors/warnings and its progress as messages, and returns the plans it wrote.
+/// Second half of the <c>&lt;EastModel&gt;</c> pipeline: bakes each (resolved) model by running
+/// the baker (EastBake.Build.Baker.dll) as a child process, so no native library, model file or
+/// loaded assembly of the pipeline ever stays in the long-lived MSBuild node. The child's
+/// canonical <c>file(line): error EBxxxx:</c> lines become MSBuild errors/warnings, its other
+/// lines progress messages. A failed bake deletes the plan: no stale plan survives an error.
 /// </summary>
-public sealed class BakeEastModels : Microsoft.Build.Utilities.Task
+public sealed class BakeEastModels : Microsoft.Build.Utilities.Task, ICancelableTask
 {
+    /// <summary>Items from <see cref="ResolveEastModelInputs"/> (PlanPath metadata set).</summary>
     [Required] public ITaskItem[] Models { get; set; } = [];
-    [Required] public string OutputDirectory { get; set; } = "";
-    [Required] public string ToolPath { get; set; } = "";
+    [Required] public string BakerPath { get; set; } = "";
     public string? DotnetHostPath { get; set; }
     public string? ProjectDirectory { get; set; }
 
     [Output] public ITaskItem[] Plans { get; private set; } = [];
 
-    /// <summary>Metadata forwarded to <c>east-bake bake</c> as options.</summary>
-    private static readonly (string Metadata, string Option)[] Forwarded =
-    [
-        ("Precision", "--precision"), ("InputShape", "--input-shape"), ("MinimumSegmentSize", "--minimum-segment-size"),
-        ("Backends", "--backends"), ("CalibrationImages", "--calibration-images"), ("CalibrationMethod", "--calibration-method"),
-        ("CalibrationLimit", "--calibration-limit"), ("Checkpoint", "--checkpoint"), ("RequireTensorRT", "--require-tensorrt"),
-        ("Inputs", "--inputs"), ("Outputs", "--outputs"),
-    ];
+    private volatile Process? _running;
+    private volatile bool _cancelled;
 
     public override bool Execute()
     {
-        if (!File.Exists(ToolPath))
+        if (!File.Exists(BakerPath))
         {
-            Log.LogError(null, "EB6001", null, null, 0, 0, 0, 0, $"the EastBake baker was not found at '{ToolPath}'");
+            Log.LogError(null, BuildErrorCodes.PathNotFound, null, BuildEngine.ProjectFileOfTaskNode, 0, 0, 0, 0,
+                $"the EastBake baker was not found at '{BakerPath}' (is the EastBake.Build package complete?)");
             return false;
         }
         var plans = new List<ITaskItem>();
         foreach (var model in Models)
         {
-            var name = model.GetMetadata("OutputName");
-            if (string.IsNullOrWhiteSpace(name)) name = model.GetMetadata("Filename");
-            var plan = Path.GetFullPath(Path.Combine(OutputDirectory, name + ".eastplan"));
-            if (RunBaker(model, plan))
+            if (_cancelled) break;
+            var plan = model.GetMetadata("PlanPath");
+            if (Bake(model, plan)) plans.Add(new TaskItem(plan, new Dictionary<string, string> { ["EastModel"] = model.ItemSpec }));
+            else
             {
-                var item = new TaskItem(plan);
-                model.CopyMetadataTo(item);
-                item.SetMetadata("EastModel", model.ItemSpec);
-                plans.Add(item);
+                File.Delete(plan); // never leave a plan the next build or the app would trust
             }
         }
         Plans = plans.ToArray();
-        return !Log.HasLoggedErrors;
+        return !Log.HasLoggedErrors && !_cancelled;
     }
 
-    private bool RunBaker(ITaskItem model, string plan)
+    public void Cancel()
     {
-        var args = new List<string> { ToolPath, "bake", model.GetMetadata("FullPath"), "--out", plan, "--msbuild" };
-        foreach (var (meta, option) in Forwarded)
+        _cancelled = true;
+        try { _running?.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+    }
+
+    private bool Bake(ITaskItem model, string plan)
+    {
+        var meta = ((ITaskItem2)model).CloneCustomMetadata();
+        var request = new Dictionary<string, object?>
         {
-            var v = model.GetMetadata(meta);
-            if (string.IsNullOrWhiteSpace(v)) continue;
-            if (meta is "CalibrationImages" or "Checkpoint" && ProjectDirectory is not null)
-                v = Path.GetFullPath(Path.Combine(ProjectDirectory, v));
-            args.Add(option);
-            args.Add(v);
-        }
-        var host = string.IsNullOrEmpty(DotnetHostPath) ? "dotnet" : DotnetHostPath!;
-        var psi = new ProcessStartInfo(host)
+            ["Model"] = model.GetMetadata("FullPath"),
+            ["Plan"] = plan,
+            ["ProjectFile"] = BuildEngine.ProjectFileOfTaskNode,
+            ["ProjectDirectory"] = ProjectDirectory,
+            ["Metadata"] = meta.Keys.Cast<string>().ToDictionary(k => k, k => (string?)meta[k]),
+        };
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(DotnetHostPath) ? "dotnet" : DotnetHostPath!)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Log.LogMessage(MessageImportance.Normal, $"EastBake: baking {model.ItemSpec} → {plan}");
+        psi.ArgumentList.Add(BakerPath);
+        Log.LogMessage(MessageImportance.Normal, $"EastBake: baking {model.ItemSpec} -> {plan}");
+        var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) Relay(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Relay(e.Data); };
+        _running = p;
+        var coded = false;
+        void Relay(string? line)
+        {
+            if (line is null) return;
+            if (CanonicalDiagnostic.TryParse(line, out var d))
+            {
+                coded |= d.IsError;
+                if (d.IsError) Log.LogError(null, d.Code, null, d.File ?? model.ItemSpec, d.Line, 0, 0, 0, d.Message);
+                else Log.LogWarning(null, d.Code, null, d.File ?? model.ItemSpec, d.Line, 0, 0, 0, d.Message);
+            }
+            else Log.LogMessage(MessageImportance.Normal, "EastBake: " + line);
+        }
+        p.OutputDataReceived += (_, e) => Relay(e.Data);
+        p.ErrorDataReceived += (_, e) => Relay(e.Data);
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
+        p.StandardInput.Write(JsonSerializer.Serialize(request));
+        p.StandardInput.Close();
         p.WaitForExit();
-        if (p.ExitCode != 0 && !Log.HasLoggedErrors)
-            Log.LogError(null, "EB5003", null, model.ItemSpec, 0, 0, 0, 0, $"the baker exited with code {p.ExitCode}");
+        _running = null;
+        if (p.ExitCode != 0 && !coded && !_cancelled)
+            Log.LogError(null, BuildErrorCodes.BakerCrashed, null, model.ItemSpec, 0, 0, 0, 0,
+                $"the EastBake baker exited with code {p.ExitCode} without reporting an error");
+        if (p.ExitCode == 0)
+            Log.LogMessage(MessageImportance.Normal, $"EastBake: {model.ItemSpec} done in {clock.Elapsed.TotalSeconds:F1} s");
         return p.ExitCode == 0;
-    }
-
-    /// <summary>Canonical error/warning lines become MSBuild diagnostics; the rest are progress messages.</summary>
-    private void Relay(string line)
-    {
-        if (CanonicalDiagnostic.TryParse(line, out var d))
-        {
-            if (d.IsError) Log.LogError(null, d.Code, null, d.File, d.Line, 0, 0, 0, d.Message);
-            else Log.LogWarning(null, d.Code, null, d.File, d.Line, 0, 0, 0, d.Message);
-        }
-        else
-        {
-            Log.LogMessage(MessageImportance.Normal, line);
-        }
     }
 }

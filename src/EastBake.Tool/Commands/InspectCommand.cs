@@ -5,7 +5,9 @@ using EastBake.Compiler.Import;
 using EastBake.Compiler.Ir;
 using EastBake.Compiler.Optimizer;
 using EastBake.Compiler.Shapes;
+using EastBake.Diagnostics;
 using EastBake.Runtime.Plans;
+using EastBake.Tool.Html;
 using Spectre.Console;
 
 namespace EastBake.Tool.Commands;
@@ -19,18 +21,25 @@ internal static class InspectCommand
         var shape = new Option<string?>("--input-shape") { Description = "Concrete input shape for shape inference, e.g. 704x1280" };
         var optimize = new Option<bool>("--optimize") { Description = "Also optimize the graph and show the result and the partition report" };
         var minSeg = new Option<int>("--minimum-segment-size") { Description = "Minimum segment size for the partition report", DefaultValueFactory = _ => SegmentPartitioner.DefaultMinimumSegmentSize };
-        var cmd = new Command("inspect", "Print a graph summary (ops by type, parameters, input/output shapes) or a plan's header and segments") { path, shape, optimize, minSeg };
+        var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML page drawing the graph with its segments coloured" };
+        var backend = new Option<string>("--backend") { Description = "Engine whose partition --html colours (Ilgpu or Onnx)", DefaultValueFactory = _ => "Ilgpu" };
+        var cmd = new Command("inspect", "Print a graph summary (ops by type, parameters, input/output shapes) or a plan's header and segments")
+        {
+            path, shape, optimize, minSeg, html, backend,
+        };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
             var p = r.GetValue(path)!;
-            if (p.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase)) InspectPlan(p);
-            else InspectModel(p, r.GetValue(shape), r.GetValue(optimize), r.GetValue(minSeg));
+            var page = r.GetValue(html);
+            if (p.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase)) InspectPlan(p, page);
+            else InspectModel(p, r.GetValue(shape), r.GetValue(optimize) || page is not null, r.GetValue(minSeg), page, r.GetValue(backend)!);
+            if (page is not null) AnsiConsole.WriteLine($"wrote {Path.GetFullPath(page)}");
             return 0;
         }));
         return cmd;
     }
 
-    private static void InspectModel(string path, string? shape, bool optimize, int minSeg)
+    private static void InspectModel(string path, string? shape, bool optimize, int minSeg, string? html, string backend)
     {
         var g = ModelLoader.Load(path);
         Dictionary<string, long[]>? shapes = null;
@@ -50,9 +59,19 @@ internal static class InspectCommand
         foreach (var caps in new IEngineCapabilities[] { new IlgpuCapabilities(), new OnnxCapabilities() })
         {
             AnsiConsole.WriteLine();
-            Console.Write(PartitionReport.Format(SegmentPartitioner.Partition(g, caps, minSeg)));
+            var partition = SegmentPartitioner.Partition(g, caps, minSeg);
+            Console.Write(PartitionReport.Format(partition));
+            if (html is not null && caps.Engine == EngineFor(backend, path))
+                GraphHtmlWriter.Write(GraphView.FromPartition(Path.GetFileName(path), g, partition), html);
         }
     }
+
+    private static string EngineFor(string backend, string file) => backend.ToLowerInvariant() switch
+    {
+        "ilgpu" => EngineKinds.Ilgpu,
+        "onnx" or "onnxruntime" => EngineKinds.Onnx,
+        _ => throw new EastBakeException(ErrorCodes.BadBackendName, $"unknown backend '{backend}' for --html (expected Ilgpu or Onnx)", file),
+    };
 
     internal static void PrintGraph(string title, string path, Graph g)
     {
@@ -70,7 +89,7 @@ internal static class InspectCommand
         AnsiConsole.Write(table);
     }
 
-    private static void InspectPlan(string path)
+    private static void InspectPlan(string path, string? html)
     {
         var plan = PlanReader.Read(path);
         AnsiConsole.WriteLine($"Plan: {path} ({new FileInfo(path).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes, checksum OK)");
@@ -85,5 +104,6 @@ internal static class InspectCommand
                 Markup.Escape(string.Join(", ", s.Inputs)), Markup.Escape(string.Join(", ", s.Outputs)),
                 Markup.Escape(string.Join("; ", s.Properties.Select(kv => $"{kv.Key}={kv.Value}"))));
         AnsiConsole.Write(table);
+        if (html is not null) GraphHtmlWriter.Write(GraphView.FromPlan(Path.GetFileName(path), plan), html);
     }
 }
