@@ -27,8 +27,14 @@ public sealed class Baker
         typeof(Baker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private readonly IBakeLog _log;
+    private readonly ITensorRtContextBuilder? _tensorRt;
 
-    public Baker(IBakeLog? log = null) => _log = log ?? NullBakeLog.Instance;
+    /// <param name="tensorRt">Builds TensorRT engines (the east-bake tool passes its ONNX Runtime one); without it the TensorRT backend is reported unavailable.</param>
+    public Baker(IBakeLog? log = null, ITensorRtContextBuilder? tensorRt = null)
+    {
+        _log = log ?? NullBakeLog.Instance;
+        _tensorRt = tensorRt;
+    }
 
     /// <summary>The plan at <see cref="BakeOptions.OutputPath"/> when it verifies and was baked from the same inputs.</summary>
     public static Plan? CurrentPlan(BakeOptions o, string inputHash)
@@ -53,7 +59,11 @@ public sealed class Baker
             throw new EastBakeException(ErrorCodes.CalibrationFolderMissing,
                 "Precision INT8 needs CalibrationImages (a folder of representative images)", modelFile);
 
-        var hash = InputHasher.Compute(o, Version);
+        var backends = o.Backends.Select(b => b.Trim().ToLowerInvariant()).Where(b => b.Length > 0)
+            .Select(b => b == "onnxruntime" ? "onnx" : b).Distinct().ToList();
+        var tensorRt = backends.Contains("tensorrt") ? new TensorRtStep(_log, _tensorRt, o, modelFile) : null;
+        // A TensorRT engine is tied to the machine's GPU and TensorRT: they are inputs of the plan too.
+        var hash = InputHasher.Compute(o, Version + (tensorRt is null ? "" : " tensorrt " + tensorRt.Probe().Target));
         if (!o.Force && CurrentPlan(o, hash) is { } current)
         {
             _log.Info($"{Path.GetFileName(o.OutputPath)} is up to date (plan verified, inputs unchanged); skipping bake");
@@ -81,16 +91,23 @@ public sealed class Baker
 
         var partitions = new List<PartitionResult>();
         var segments = new List<PlanSegment>();
-        foreach (var backend in o.Backends.Select(b => b.Trim()).Where(b => b.Length > 0))
+        var onnxSegments = new List<(PlanSegment, Segment)>();
+        foreach (var backend in backends)
         {
-            var caps = CapabilitiesFor(backend, modelFile, o);
-            if (caps is null) continue;
+            // TensorRT engines are built from the ONNX segments; one ONNX partition serves both.
+            if (backend == "tensorrt" && backends.Contains("onnx")) continue;
+            var caps = CapabilitiesFor(backend, modelFile);
             var part = SegmentPartitioner.Partition(graph, caps, o.MinimumSegmentSize);
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
             foreach (var seg in part.Segments)
-                segments.Add(BuildSegment(graph, seg, segments.Count, o));
+            {
+                var built = BuildSegment(graph, seg, segments.Count, o);
+                segments.Add(built);
+                if (built.Engine == EngineKinds.Onnx) onnxSegments.Add((built, seg));
+            }
         }
+        if (tensorRt is not null) segments.AddRange(tensorRt.Build(graph, onnxSegments, segments.Count));
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
                 $"no engine segment could be built for backends {string.Join(";", o.Backends)}", modelFile);
@@ -101,7 +118,8 @@ public sealed class Baker
             ModelHash = hash,
             Precision = o.Precision,
             Profile = o.Profile,
-            Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()), PlanTarget.Portable),
+            Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()),
+                segments.FirstOrDefault(s => s.Engine == EngineKinds.TensorRtContext)?.Architecture ?? PlanTarget.Portable),
             InputName = input.Name,
             OutputNames = graph.Outputs.Select(v => v.Name).ToList(),
             Metadata = new Dictionary<string, string>(graph.Metadata),
@@ -114,19 +132,14 @@ public sealed class Baker
         return new BakeResult(o.OutputPath, false, hash, clock.Elapsed, partitions, plan);
     }
 
-    private IEngineCapabilities? CapabilitiesFor(string backend, string file, BakeOptions o)
+    private static IEngineCapabilities CapabilitiesFor(string backend, string file)
     {
-        switch (backend.ToLowerInvariant())
+        switch (backend)
         {
-            case "onnx" or "onnxruntime":
+            case "onnx" or "tensorrt":
                 return new OnnxCapabilities();
             case "ilgpu":
                 return new IlgpuCapabilities();
-            case "tensorrt":
-                var msg = "TensorRT backend: TensorRT (libnvinfer) is not installed on this machine; baking the other backends only";
-                if (o.RequireTensorRt) throw new EastBakeException(ErrorCodes.TensorRtMissing, msg, file);
-                _log.Warning(ErrorCodes.TensorRtMissing, msg, file);
-                return null;
             default:
                 throw new EastBakeException(ErrorCodes.BadBackendName,
                     $"unknown backend '{backend}' (expected Ilgpu, Onnx or TensorRT)", file);

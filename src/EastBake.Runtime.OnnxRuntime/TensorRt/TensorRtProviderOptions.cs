@@ -22,8 +22,8 @@ public sealed record TensorRtBuildSettings
     /// <summary>Every input of the segment with its profile (TensorRT needs all dynamic inputs covered).</summary>
     public required IReadOnlyList<TensorRtProfileInput> Inputs { get; init; }
 
-    /// <summary>Where ONNX Runtime writes the EPContext model (a file path).</summary>
-    public required string ContextModelPath { get; init; }
+    /// <summary>Where ONNX Runtime writes the EPContext model (a file path; <see cref="TensorRtEngineBuilder"/> sets it).</summary>
+    public string ContextModelPath { get; init; } = "";
 
     /// <summary>Smallest subgraph TensorRT takes (the bake's MinimumSegmentSize).</summary>
     public int MinimumSubgraphSize { get; init; } = 1;
@@ -66,6 +66,7 @@ public static class TensorRtProviderOptions
     /// <summary>Options that build one engine and dump it, embedded, into an EPContext model.</summary>
     public static IReadOnlyDictionary<string, string> ForBuild(TensorRtBuildSettings s)
     {
+        if (s.ContextModelPath.Length == 0) throw new ArgumentException("the EPContext model path is not set", nameof(s));
         if (s.Inputs.Count == 0) throw new ArgumentException("an engine needs at least one input profile", nameof(s));
         if (s.Precision == Precision.INT8 && string.IsNullOrEmpty(s.CalibrationTablePath))
             throw new ArgumentException("INT8 engines need a calibration table", nameof(s));
