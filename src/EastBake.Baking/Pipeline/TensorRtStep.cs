@@ -33,7 +33,9 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
         var probe = Probe();
         if (!probe.Available)
         {
-            Fail(ErrorCodes.TensorRtMissing, $"TensorRT backend: {probe.Reason}; baking the other backends only");
+            Fail(ErrorCodes.TensorRtMissing, options.RequireTensorRt
+                ? $"TensorRT backend: {probe.Reason} (RequireTensorRT is set)"
+                : $"TensorRT backend: {probe.Reason}; baking the other backends only");
             return built;
         }
         var precision = options.Precision;
