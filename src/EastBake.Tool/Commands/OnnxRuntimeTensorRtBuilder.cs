@@ -1,4 +1,3 @@
-using System.Globalization;
 using EastBake.Baking.Pipeline;
 using EastBake.Runtime.OnnxRuntime.Native;
 using EastBake.Runtime.OnnxRuntime.TensorRt;
@@ -37,7 +36,6 @@ internal sealed class OnnxRuntimeTensorRtBuilder(Func<GpuEnvironment> environmen
             ["tensorrt.version"] = engine.TensorRtVersion,
             ["onnxruntime.version"] = engine.OnnxRuntimeVersion,
             ["gpu.name"] = engine.GpuName,
-            ["build_seconds"] = engine.BuildTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture),
         });
     }
 }

@@ -4,12 +4,13 @@ using EastBake.Runtime.OnnxRuntime;
 using EastBake.Runtime.OnnxRuntime.Native;
 using EastBake.Runtime.Plans;
 using EastBake.Tests.TestSupport;
+using Xunit.Abstractions;
 using static EastBake.Tests.OnnxRuntime.ExecutionProviderSelectionTests;
 
 namespace EastBake.Tests.OnnxRuntime;
 
 /// <summary>The detector's walk TensorRT → CUDA → CPU, with the reason each step was skipped in the log.</summary>
-public sealed class DetectorFallbackTests : IDisposable
+public sealed class DetectorFallbackTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("eb-fallback-").FullName;
 
@@ -37,7 +38,7 @@ public sealed class DetectorFallbackTests : IDisposable
         };
     }
 
-    private static (EastDetector Detector, List<string> Log) Open(Plan plan, GpuEnvironment env)
+    private (EastDetector Detector, List<string> Log) Open(Plan plan, GpuEnvironment env)
     {
         var log = new List<string>();
         var d = EastDetector.Create(plan, o =>
@@ -45,6 +46,7 @@ public sealed class DetectorFallbackTests : IDisposable
             o.UseOnnxRuntime(OnnxExecutionProvider.TensorRt, 2, () => env);
             o.Log = log.Add;
         });
+        foreach (var line in log) output.WriteLine(line);
         return (d, log);
     }
 
