@@ -1,4 +1,7 @@
+using EastBake.Diagnostics;
 using EastBake.Runtime.OnnxRuntime.Native;
+using EastBake.Runtime.OnnxRuntime.TensorRt;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Tests.OnnxRuntime;
 
@@ -47,4 +50,22 @@ public class GpuEnvironmentTests
     [InlineData(8510, "8.5.10")]
     public void TensorRt_version_integers_decode(int code, string expected) =>
         Assert.Equal(expected, TensorRtVersion.Decode(code));
+}
+
+public class TensorRtEngineBuilderTests
+{
+    [Fact]
+    public void Building_without_TensorRt_is_the_coded_missing_error()
+    {
+        var empty = Directory.CreateTempSubdirectory("eb-no-trt-").FullName;
+        try
+        {
+            var env = GpuEnvironment.Probe(new NativeSearchPaths(TensorRtDirectory: empty));
+            var settings = new TensorRtBuildSettings { Precision = Precision.FP16, Inputs = [TensorRtProfileInput.Static("x", [1, 3])] };
+            var e = Assert.Throws<EastBakeException>(() => TensorRtEngineBuilder.Build([1, 2, 3], settings, env));
+            Assert.Equal(ErrorCodes.TensorRtMissing, e.Code);
+            Assert.Contains(NativeLibraryNames.TensorRt, e.Message);
+        }
+        finally { Directory.Delete(empty); }
+    }
 }
