@@ -26,15 +26,6 @@ public sealed record EpChoice(OnnxExecutionProvider Provider, IReadOnlyList<Plan
 /// </summary>
 public static class ExecutionProviderSelection
 {
-    /// <summary>Property of a <c>trt-epcontext</c> segment: the id of the ONNX segment it replaces.</summary>
-    public const string OnnxTwinProperty = "onnx.segment";
-
-    /// <summary>Property of a <c>trt-epcontext</c> segment: the TensorRT version that built the engine.</summary>
-    public const string TensorRtVersionProperty = "tensorrt.version";
-
-    public const string OnnxRuntimeVersionProperty = "onnxruntime.version";
-    public const string GpuNameProperty = "gpu.name";
-
     public static EpChoice Evaluate(OnnxExecutionProvider ep, Plan plan, GpuEnvironment env)
     {
         var onnx = plan.Segments.Where(s => s.Engine == EngineKinds.Onnx).ToList();
@@ -65,16 +56,16 @@ public static class ExecutionProviderSelection
         var device = env.Device!;
         foreach (var c in contexts)
         {
-            var built = c.Properties.TryGetValue(GpuNameProperty, out var g) ? $"{c.Architecture} ({g})" : c.Architecture;
+            var built = c.Properties.TryGetValue(TensorRtContextProperties.GpuName, out var g) ? $"{c.Architecture} ({g})" : c.Architecture;
             if (!string.Equals(c.Architecture, device.Architecture, StringComparison.OrdinalIgnoreCase))
                 return No($"TensorRT engine of segment {c.Id} was built for {built}; this GPU is {device.Architecture} ({device.Name}): engines do not move between GPU architectures");
-            var version = c.Properties.GetValueOrDefault(TensorRtVersionProperty, "unknown");
+            var version = c.Properties.GetValueOrDefault(TensorRtContextProperties.TensorRtVersion, "unknown");
             if (version != env.TensorRtVersion)
                 return No($"TensorRT engine of segment {c.Id} was built with TensorRT {version}; this machine has TensorRT {env.TensorRtVersion ?? "of unknown version"}: engines do not move between TensorRT versions");
         }
         // Run the engines in place of the ONNX segments they were built from, in plan order.
-        var byTwin = contexts.Where(c => c.Properties.ContainsKey(OnnxTwinProperty))
-            .ToDictionary(c => c.Properties[OnnxTwinProperty], StringComparer.Ordinal);
+        var byTwin = contexts.Where(c => c.Properties.ContainsKey(TensorRtContextProperties.OnnxTwin))
+            .ToDictionary(c => c.Properties[TensorRtContextProperties.OnnxTwin], StringComparer.Ordinal);
         var run = new List<PlanSegment>();
         foreach (var s in onnx)
         {

@@ -17,9 +17,6 @@ namespace EastBake.Baking.Pipeline;
 /// </summary>
 internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builder, BakeOptions options, string modelFile)
 {
-    /// <summary>Property names shared with the runtime's ExecutionProviderSelection.</summary>
-    internal const string OnnxTwinProperty = "onnx.segment";
-
     private TensorRtAvailability? _probe;
 
     public TensorRtAvailability Probe() => _probe ??= builder?.Probe() ?? new TensorRtAvailability(false,
@@ -66,7 +63,7 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
             }
             var props = new Dictionary<string, string>(ctx.Properties)
             {
-                [OnnxTwinProperty] = twin.Id.ToString(CultureInfo.InvariantCulture),
+                [TensorRtContextProperties.OnnxTwin] = twin.Id.ToString(CultureInfo.InvariantCulture),
                 ["precision"] = precision.ToString(),
             };
             if (!Inspect(ctx.ContextModel, props, out why))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EastBake.Diagnostics;
 using EastBake.Runtime.OnnxRuntime.Native;
 using Microsoft.ML.OnnxRuntime;
@@ -7,7 +6,7 @@ namespace EastBake.Runtime.OnnxRuntime.TensorRt;
 
 /// <summary>A built TensorRT engine, embedded in an ONNX EPContext model, and what it was built on.</summary>
 public sealed record TensorRtEngine(byte[] ContextModel, string Architecture, string GpuName,
-    string TensorRtVersion, string OnnxRuntimeVersion, TimeSpan BuildTime);
+    string TensorRtVersion, string OnnxRuntimeVersion);
 
 /// <summary>
 /// Builds a TensorRT engine from one ONNX segment with ONNX Runtime's TensorRT EP and has ONNX
@@ -23,7 +22,6 @@ public static class TensorRtEngineBuilder
         if (!env.TensorRt.Available)
             throw new EastBakeException(ErrorCodes.TensorRtMissing, "TensorRT is unavailable: " + env.TensorRt.Reason);
         OnnxRuntimeLibrary.EnsureConfigured();
-        var clock = Stopwatch.StartNew();
         var work = Directory.CreateTempSubdirectory("eastbake-trt-").FullName;
         try
         {
@@ -40,7 +38,7 @@ public static class TensorRtEngineBuilder
                 throw new EastBakeException(ErrorCodes.TensorRtBuildFailed,
                     $"ONNX Runtime created the TensorRT session but wrote no EPContext model to {s.ContextModelPath}");
             return new TensorRtEngine(File.ReadAllBytes(s.ContextModelPath), env.Device!.Architecture, env.Device.Name,
-                env.TensorRtVersion ?? "unknown", OnnxRuntimeLibrary.Version, clock.Elapsed);
+                env.TensorRtVersion ?? "unknown", OnnxRuntimeLibrary.Version);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,6 +1,7 @@
 using EastBake.Baking.Pipeline;
 using EastBake.Runtime.OnnxRuntime.Native;
 using EastBake.Runtime.OnnxRuntime.TensorRt;
+using EastBake.Runtime.Plans;
 
 namespace EastBake.Tool.Commands;
 
@@ -33,9 +34,9 @@ internal sealed class OnnxRuntimeTensorRtBuilder(Func<GpuEnvironment> environmen
         }, env);
         return new TensorRtContext(engine.ContextModel, engine.Architecture, new Dictionary<string, string>
         {
-            ["tensorrt.version"] = engine.TensorRtVersion,
-            ["onnxruntime.version"] = engine.OnnxRuntimeVersion,
-            ["gpu.name"] = engine.GpuName,
+            [TensorRtContextProperties.TensorRtVersion] = engine.TensorRtVersion,
+            [TensorRtContextProperties.OnnxRuntimeVersion] = engine.OnnxRuntimeVersion,
+            [TensorRtContextProperties.GpuName] = engine.GpuName,
         });
     }
 }
