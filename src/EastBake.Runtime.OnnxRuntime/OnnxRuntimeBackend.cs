@@ -6,8 +6,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace EastBake.Runtime.OnnxRuntime;
 
 /// <summary>
-/// Runs a plan's ONNX segments through ONNX Runtime. Segments run in plan order; tensors pass
-/// between them by name. The session is thread-safe for concurrent Run calls.
+/// Runs a plan's ONNX (or TensorRT EPContext) segments through ONNX Runtime. Segments run in
+/// the order given; tensors pass between them by name. Sessions are thread-safe for concurrent
+/// Run calls.
 /// </summary>
 public sealed class OnnxRuntimeBackend : IInferenceBackend
 {
@@ -24,7 +25,11 @@ public sealed class OnnxRuntimeBackend : IInferenceBackend
         Description = description;
         try
         {
-            foreach (var s in segments) _stages.Add((s, new InferenceSession(s.Payload, options())));
+            foreach (var s in segments)
+            {
+                using var o = options();
+                _stages.Add((s, new InferenceSession(s.Payload, o)));
+            }
         }
         catch
         {

@@ -1,27 +1,30 @@
 using EastBake.Runtime.Backends;
+using EastBake.Runtime.OnnxRuntime.Native;
+using EastBake.Runtime.OnnxRuntime.TensorRt;
 using EastBake.Runtime.Plans;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EastBake.Runtime.OnnxRuntime;
 
-/// <summary>Which ONNX Runtime execution provider a backend uses.</summary>
-public enum OnnxExecutionProvider
-{
-    Cpu,
-    Cuda,
-    TensorRt,
-}
-
-/// <summary>Creates ONNX Runtime backends for the ONNX segments of a plan, on one execution provider.</summary>
+/// <summary>
+/// Creates ONNX Runtime backends on one execution provider. Whether the provider can serve the
+/// plan is decided by <see cref="ExecutionProviderSelection"/>; a session that still fails to
+/// load (e.g. TensorRT refusing an engine) is a reason too, so the detector moves on.
+/// </summary>
 public sealed class OnnxRuntimeProvider : IBackendProvider
 {
     private readonly OnnxExecutionProvider _ep;
     private readonly int _threads;
+    private readonly Func<GpuEnvironment> _environment;
 
     public OnnxRuntimeProvider(OnnxExecutionProvider ep, int intraOpThreads = 0)
+        : this(ep, intraOpThreads, () => GpuEnvironment.Current) { }
+
+    internal OnnxRuntimeProvider(OnnxExecutionProvider ep, int intraOpThreads, Func<GpuEnvironment> environment)
     {
         _ep = ep;
         _threads = intraOpThreads;
+        _environment = environment;
     }
 
     public string Name => $"onnxruntime:{_ep.ToString().ToLowerInvariant()}";
@@ -30,20 +33,23 @@ public sealed class OnnxRuntimeProvider : IBackendProvider
 
     public IInferenceBackend? TryCreate(Plan plan, Action<string> log, out string reason)
     {
-        var segments = plan.Segments.Where(s => s.Engine == EngineKinds.Onnx).ToList();
-        if (segments.Count == 0)
+        var env = _ep == OnnxExecutionProvider.Cpu ? GpuEnvironment.None("not probed for the CPU EP") : _environment();
+        var choice = ExecutionProviderSelection.Evaluate(_ep, plan, env);
+        if (!choice.Usable)
         {
-            reason = "the plan has no ONNX segment (bake with Backends including Onnx)";
+            reason = choice.Reason;
             return null;
         }
         try
         {
+            OnnxRuntimeLibrary.EnsureConfigured();
             reason = "";
-            return new OnnxRuntimeBackend(plan, segments, CreateOptions, Name);
+            var device = env.Device is { } d ? $" {d.Name} ({d.Architecture})" : "";
+            return new OnnxRuntimeBackend(plan, choice.Segments, CreateOptions, Name + device);
         }
         catch (OnnxRuntimeException e)
         {
-            reason = $"{Name} is unavailable: {e.Message}";
+            reason = $"{Name} could not load the plan's segments: {e.Message}";
             return null;
         }
     }
@@ -51,16 +57,30 @@ public sealed class OnnxRuntimeProvider : IBackendProvider
     private SessionOptions CreateOptions()
     {
         var o = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (_threads > 0) o.IntraOpNumThreads = _threads;
-        switch (_ep)
+        try
         {
-            case OnnxExecutionProvider.Cuda:
-                o.AppendExecutionProvider_CUDA();
-                break;
-            case OnnxExecutionProvider.TensorRt:
-                o.AppendExecutionProvider_Tensorrt();
-                break;
+            if (_threads > 0) o.IntraOpNumThreads = _threads;
+            switch (_ep)
+            {
+                case OnnxExecutionProvider.Cuda:
+                    o.AppendExecutionProvider_CUDA();
+                    break;
+                case OnnxExecutionProvider.TensorRt:
+                    // EPContext models load fastest without graph rewrites (ORT's own advice for embed_mode=1).
+                    o.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+                    using (var trt = new OrtTensorRTProviderOptions())
+                    {
+                        trt.UpdateOptions(new Dictionary<string, string>(TensorRtProviderOptions.ForContextModel()));
+                        o.AppendExecutionProvider_Tensorrt(trt);
+                    }
+                    break;
+            }
+            return o;
         }
-        return o;
+        catch
+        {
+            o.Dispose();
+            throw;
+        }
     }
 }

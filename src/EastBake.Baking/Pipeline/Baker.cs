@@ -28,8 +28,14 @@ public sealed class Baker
         typeof(Baker).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private readonly IBakeLog _log;
+    private readonly ITensorRtContextBuilder? _tensorRt;
 
-    public Baker(IBakeLog? log = null) => _log = log ?? NullBakeLog.Instance;
+    /// <param name="tensorRt">Builds TensorRT engines (the east-bake tool passes its ONNX Runtime one); without it the TensorRT backend is reported unavailable.</param>
+    public Baker(IBakeLog? log = null, ITensorRtContextBuilder? tensorRt = null)
+    {
+        _log = log ?? NullBakeLog.Instance;
+        _tensorRt = tensorRt;
+    }
 
     /// <summary>The plan at <see cref="BakeOptions.OutputPath"/> when it verifies and was baked from the same inputs.</summary>
     public static Plan? CurrentPlan(BakeOptions o, string inputHash)
@@ -53,7 +59,9 @@ public sealed class Baker
         // INT8: no folder, no image, a bad method or limit fail here, before any work (EB3001/2/5, EB3025).
         if (o.Precision == Precision.INT8) Int8Calibration.Validate(o);
 
-        var hash = InputHasher.Compute(o, Version);
+        var tensorRt = NormalizedBackends(o).Contains("tensorrt") ? new TensorRtStep(_log, _tensorRt, o, modelFile) : null;
+        // A TensorRT engine is tied to the machine's GPU and TensorRT: they are inputs of the plan too.
+        var hash = InputHasher.Compute(o, Version + (tensorRt is null ? "" : " tensorrt " + tensorRt.Probe().Target));
         if (!o.Force && CurrentPlan(o, hash) is { } current)
         {
             _log.Info($"{Path.GetFileName(o.OutputPath)} is up to date (plan verified, inputs unchanged" +
@@ -62,7 +70,7 @@ public sealed class Baker
             return new BakeResult(o.OutputPath, true, hash, clock.Elapsed, [], current);
         }
 
-        var (plan, partitions) = Compile(o, hash);
+        var (plan, partitions) = Compile(o, hash, tensorRt);
         _log.Progress("write", 0);
         PlanWriter.Write(plan, o.OutputPath);
         _log.Progress("write", 1);
@@ -71,9 +79,18 @@ public sealed class Baker
     }
 
     /// <summary>Import → optimize → partition → segment payloads, in memory (nothing is written; <see cref="BakeOptions.OutputPath"/> is unused).</summary>
-    public (Plan Plan, IReadOnlyList<PartitionResult> Partitions) Compile(BakeOptions o, string inputHash)
+    public (Plan Plan, IReadOnlyList<PartitionResult> Partitions) Compile(BakeOptions o, string inputHash) =>
+        Compile(o, inputHash, NormalizedBackends(o).Contains("tensorrt") ? new TensorRtStep(_log, _tensorRt, o, o.Checkpoint ?? o.ModelPath) : null);
+
+    /// <summary>Backend names lower-cased, trimmed, "onnxruntime" as "onnx", without duplicates.</summary>
+    private static List<string> NormalizedBackends(BakeOptions o) =>
+        o.Backends.Select(b => b.Trim().ToLowerInvariant()).Where(b => b.Length > 0)
+            .Select(b => b == "onnxruntime" ? "onnx" : b).Distinct().ToList();
+
+    private (Plan Plan, IReadOnlyList<PartitionResult> Partitions) Compile(BakeOptions o, string inputHash, TensorRtStep? tensorRt)
     {
         var modelFile = o.Checkpoint ?? o.ModelPath;
+        var backends = NormalizedBackends(o);
         _log.Progress("import", 0);
         var graph = ModelLoader.Load(modelFile, new ImportOptions { Inputs = o.Inputs, Outputs = o.Outputs });
         _log.Info($"imported {Path.GetFileName(modelFile)}: {graph.Nodes.Count} nodes");
@@ -91,10 +108,12 @@ public sealed class Baker
 
         var partitions = new List<PartitionResult>();
         var segments = new List<PlanSegment>();
-        foreach (var backend in o.Backends.Select(b => b.Trim()).Where(b => b.Length > 0))
+        var onnxSegments = new List<(PlanSegment, Segment)>();
+        foreach (var backend in backends)
         {
-            var caps = CapabilitiesFor(backend, modelFile, o);
-            if (caps is null) continue;
+            // TensorRT engines are built from the ONNX segments; one ONNX partition serves both.
+            if (backend == "tensorrt" && backends.Contains("onnx")) continue;
+            var caps = CapabilitiesFor(backend, modelFile);
             var part = SegmentPartitioner.Partition(graph, caps, o.MinimumSegmentSize);
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
@@ -102,7 +121,9 @@ public sealed class Baker
             {
                 try
                 {
-                    segments.Add(BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o));
+                    var built = BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o);
+                    segments.Add(built);
+                    if (built.Engine == EngineKinds.Onnx) onnxSegments.Add((built, seg));
                 }
                 catch (EastBakeException e) when (seg.Engine == EngineKinds.Ilgpu && IsLoweringError(e.Code) && HasOnnx(o))
                 {
@@ -111,6 +132,7 @@ public sealed class Baker
                 }
             }
         }
+        if (tensorRt is not null) segments.AddRange(tensorRt.Build(graph, onnxSegments, segments.Count));
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
                 $"no engine segment could be built for backends {string.Join(";", o.Backends)}", modelFile);
@@ -121,7 +143,8 @@ public sealed class Baker
             ModelHash = inputHash,
             Precision = o.Precision,
             Profile = o.Profile,
-            Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()), PlanTarget.Portable),
+            Target = new PlanTarget(string.Join(";", segments.Select(s => s.Engine).Distinct()),
+                segments.FirstOrDefault(s => s.Engine == EngineKinds.TensorRtContext)?.Architecture ?? PlanTarget.Portable),
             InputName = input.Name,
             OutputNames = graph.Outputs.Select(v => v.Name).ToList(),
             Metadata = new Dictionary<string, string>(graph.Metadata),
@@ -149,7 +172,7 @@ public sealed class Baker
     private static bool IsLoweringError(string code) =>
         code is ErrorCodes.LoweringUnsupported or ErrorCodes.LoweringShapeUnsupported or ErrorCodes.LoweringPrecisionUnsupported;
 
-    private static bool HasOnnx(BakeOptions o) => o.Backends.Any(b => b.Trim().ToLowerInvariant() is "onnx" or "onnxruntime");
+    private static bool HasOnnx(BakeOptions o) => NormalizedBackends(o).Any(b => b is "onnx" or "tensorrt");
 
     /// <summary>A segment computing the same tensors as an earlier one of another engine is its twin: same group.</summary>
     private static int GroupFor(List<PlanSegment> earlier, Segment seg)
@@ -161,19 +184,14 @@ public sealed class Baker
         return twin?.Group ?? (earlier.Count == 0 ? 0 : earlier.Max(s => s.Group) + 1);
     }
 
-    private IEngineCapabilities? CapabilitiesFor(string backend, string file, BakeOptions o)
+    private static IEngineCapabilities CapabilitiesFor(string backend, string file)
     {
-        switch (backend.ToLowerInvariant())
+        switch (backend)
         {
-            case "onnx" or "onnxruntime":
+            case "onnx" or "tensorrt":
                 return new OnnxCapabilities();
             case "ilgpu":
                 return new IlgpuCapabilities();
-            case "tensorrt":
-                var msg = "TensorRT backend: TensorRT (libnvinfer) is not installed on this machine; baking the other backends only";
-                if (o.RequireTensorRt) throw new EastBakeException(ErrorCodes.TensorRtMissing, msg, file);
-                _log.Warning(ErrorCodes.TensorRtMissing, msg, file);
-                return null;
             default:
                 throw new EastBakeException(ErrorCodes.BadBackendName,
                     $"unknown backend '{backend}' (expected Ilgpu, Onnx or TensorRT)", file);

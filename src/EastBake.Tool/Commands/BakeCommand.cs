@@ -56,12 +56,12 @@ internal static class BakeCommand
             };
             if (r.GetValue(msbuild) || Console.IsOutputRedirected)
             {
-                new Baker(new LineBakeLog()).Bake(options);
+                new Baker(new LineBakeLog(), new OnnxRuntimeTensorRtBuilder()).Bake(options);
                 return 0;
             }
             BakeResult? result = null;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx => result = new Baker(new ProgressBakeLog(ctx)).Bake(options));
+                .Start(ctx => result = new Baker(new ProgressBakeLog(ctx), new OnnxRuntimeTensorRtBuilder()).Bake(options));
             AnsiConsole.WriteLine(result!.UpToDate ? $"up to date: {result.PlanPath}" : $"baked {result.PlanPath} in {result.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
