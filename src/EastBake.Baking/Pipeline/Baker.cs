@@ -88,6 +88,7 @@ public sealed class Baker
             var part = SegmentPartitioner.Partition(graph, caps, o.MinimumSegmentSize);
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
+            if (caps.Engine == EngineKinds.Onnx) HostPathCheck.RequireNoHostNodes(part, modelFile);
             foreach (var seg in part.Segments)
                 segments.Add(BuildSegment(graph, seg, segments.Count, o));
         }

@@ -65,7 +65,8 @@ public static class ShapeInference
                     default:
                         if (!Rules.TryGetValue(node.Op, out var rule))
                             throw new EastBakeException(ErrorCodes.UnsupportedOp,
-                                $"shape inference does not support op '{node.Op}' (node '{node.Name}')", g.SourceFile, node.Name);
+                                $"op '{node.Op}' (node '{node.Name}') is not supported: shape inference does not know it, no engine runs it " +
+                                "and there is no host fallback, so no plan can be baked from this graph", g.SourceFile, node.Name);
                         SetTypes(node);
                         rule(node);
                         break;
