@@ -79,7 +79,7 @@ internal static class EvalCommand
                     pre += res.PreprocessMs; infer += res.InferenceMs; post += res.PostprocessMs;
                     n++;
                 }
-                catch (EastBakeException e) when (e.Code is ErrorCodes.ImageDecodeFailed or ErrorCodes.ImageUnreadable)
+                catch (EastBakeException e) when (ImageLoader.IsSkippable(e))
                 {
                     Console.Error.WriteLine(e.Format("warning"));
                     skipped++;
