@@ -1,3 +1,4 @@
+using EastBake.Diagnostics;
 using EastBake.Runtime.Backends;
 using EastBake.Runtime.Plans;
 using Microsoft.ML.OnnxRuntime;
@@ -30,7 +31,17 @@ public sealed class OnnxRuntimeProvider : IBackendProvider
 
     public IInferenceBackend? TryCreate(Plan plan, Action<string> log, out string reason)
     {
-        var segments = plan.Segments.Where(s => s.Engine == EngineKinds.Onnx).ToList();
+        IReadOnlyList<PlanSegment> segments;
+        try
+        {
+            // ONNX payloads run on any device ONNX Runtime supports: only portable ones are taken.
+            segments = SegmentSelector.Select(plan, EngineKinds.Onnx, PlanTarget.Portable, log);
+        }
+        catch (EastBakeException e)
+        {
+            reason = $"{e.Code}: {e.Message}";
+            return null;
+        }
         if (segments.Count == 0)
         {
             reason = "the plan has no ONNX segment (bake with Backends including Onnx)";
