@@ -33,13 +33,13 @@ public sealed class Baker
     /// <summary>The plan at <see cref="BakeOptions.OutputPath"/> when it verifies and was baked from the same inputs.</summary>
     public static Plan? CurrentPlan(BakeOptions o, string inputHash)
     {
-        if (!File.Exists(o.OutputPath) || !PlanReader.IsValid(o.OutputPath)) return null;
+        if (!File.Exists(o.OutputPath)) return null;
         try
         {
-            var plan = PlanReader.Read(o.OutputPath);
+            var plan = PlanReader.Read(o.OutputPath); // verifies length, checksum and structure
             return plan.ModelHash == inputHash ? plan : null;
         }
-        catch (EastBakeException) { return null; }
+        catch (Exception e) when (e is EastBakeException or IOException or UnauthorizedAccessException) { return null; }
     }
 
     public BakeResult Bake(BakeOptions o)
@@ -53,6 +53,7 @@ public sealed class Baker
             throw new EastBakeException(ErrorCodes.CalibrationFolderMissing,
                 "Precision INT8 needs CalibrationImages (a folder of representative images)", modelFile);
 
+        using var outputLock = OutputLock.Acquire(o.OutputPath, _log);
         var hash = InputHasher.Compute(o, Version);
         if (!o.Force && CurrentPlan(o, hash) is { } current)
         {

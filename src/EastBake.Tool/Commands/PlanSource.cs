@@ -23,7 +23,11 @@ internal static class PlanSource
                     ModelPath = modelOrPlan, OutputPath = temp, Backends = ["Onnx"], Profile = ProfileText.Parse(inputShape),
                 }).Plan;
             }
-            finally { File.Delete(temp); }
+            finally
+            {
+                File.Delete(temp);
+                File.Delete(OutputLock.LockPath(temp));
+            }
         }
         return EastDetector.Create(plan, o =>
         {
