@@ -244,6 +244,44 @@ public sealed class BadModelTests(ITestOutputHelper output) : ReliabilityTestBas
         Assert.True(e.Message.Contains("2 onnx segment"), e.Message);
     }
 
+    /// <summary>Found by the fuzzer (graphdef seed 1 iteration 2215): a node left with fewer inputs than its op reads.</summary>
+    [Fact]
+    public void Node_with_too_few_inputs_is_EB1030()
+    {
+        var def = W8Def();
+        var add = def.Node.First(n => n.Op == "Add");
+        add.Input.RemoveAt(1);
+        var p = WriteDef("arity.pb", def);
+        var e = BakeFails(p);
+        Assert.Equal((ErrorCodes.MissingInput, p, add.Name), (e.Code, e.File, e.Node));
+        Assert.Contains("needs at least 2", e.Message);
+    }
+
+    /// <summary>
+    /// A constant whose shape overflows 64 bits, or that splats one value over 40000x40000
+    /// elements, is refused before any allocation (a wrapped element count would allocate garbage
+    /// or throw OverflowException; the splat would try 6.4 GB).
+    /// </summary>
+    [Theory]
+    [InlineData(3037000500L, 3037000500L)]
+    [InlineData(40000L, 40000L)]
+    [InlineData(4294967296L, 4294967296L)]
+    public void Constant_with_an_absurd_shape_is_EB1021_without_allocating(long d0, long d1)
+    {
+        var def = W8Def();
+        var y = def.Node.First(n => n.Op == "Const" && n.Attr["value"].Tensor is { FloatVal.Count: 1 } t && (t.TensorShape?.Dim.Count ?? 0) == 0);
+        var tensor = y.Attr["value"].Tensor;
+        tensor.TensorShape ??= new TensorShapeProto();
+        var dims = tensor.TensorShape.Dim;
+        dims.Add(new TensorShapeProto.Types.Dim { Size = d0 });
+        dims.Add(new TensorShapeProto.Types.Dim { Size = d1 });
+        var p = WriteDef("absurd.pb", def);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = BakeFails(p);
+        Assert.Equal((ErrorCodes.BadConstant, p, y.Name), (e.Code, e.File, e.Node));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 256 << 20, "the importer allocated the constant");
+    }
+
     [Fact]
     public void Cycle_is_EB1031_naming_a_node_on_it()
     {
