@@ -26,7 +26,8 @@ public static class SegmentSelector
                 picked.UnionWith(exact);
                 continue;
             }
-            var others = string.Join(", ", group.Select(s => s.Architecture).Distinct(StringComparer.OrdinalIgnoreCase));
+            var others = string.Join(", ", group.Select(s => s.Architecture)
+                .Where(a => !Same(a, PlanTarget.Portable)).Distinct(StringComparer.OrdinalIgnoreCase));
             var portable = group.Where(s => Same(s.Architecture, PlanTarget.Portable)).ToList();
             if (portable.Count == 0)
                 throw new EastBakeException(ErrorCodes.PlanNoSegmentForDevice,

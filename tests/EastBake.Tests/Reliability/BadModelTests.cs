@@ -226,7 +226,7 @@ public sealed class BadModelTests(ITestOutputHelper output) : ReliabilityTestBas
     /// listing the node, the op and the segments it would have made.
     /// </summary>
     [Fact]
-    public void Op_without_an_engine_converter_is_EB2005_naming_node_op_and_segments()
+    public void Op_without_an_engine_converter_is_EB2050_naming_node_op_and_segments()
     {
         var def = W8Def();
         var pad = def.Node.First(n => n.Op == "Pad");

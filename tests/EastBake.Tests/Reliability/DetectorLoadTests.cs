@@ -16,6 +16,7 @@ namespace EastBake.Tests.Reliability;
 /// a backend that cannot is serialized by the detector). Every concurrent result equals the
 /// single-threaded one, and 10,000 calls do not grow managed or native memory.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class DetectorLoadTests(ITestOutputHelper output) : ReliabilityTestBase
 {
     private const string DevImages = "icdar2015/dev/images";
@@ -136,4 +137,11 @@ public sealed class DetectorLoadTests(ITestOutputHelper output) : ReliabilityTes
         Assert.True(last.Managed - m0 < 4L << 20, $"managed memory grew {(last.Managed - m0) / 1024} KiB");
         Assert.True(last.Rss - r0 < 48L << 20, $"resident memory grew {(last.Rss - r0) / 1024 / 1024} MiB");
     }
+}
+
+/// <summary>Runs after every parallel test, alone: process-wide memory figures then measure only this test.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneCollection
+{
+    public const string Name = "Alone (process-wide measurements)";
 }
