@@ -1,3 +1,4 @@
+using EastBake.Diagnostics;
 using EastBake.Runtime.Backends;
 using EastBake.Runtime.OnnxRuntime.Native;
 using EastBake.Runtime.OnnxRuntime.TensorRt;

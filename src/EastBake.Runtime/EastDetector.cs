@@ -82,7 +82,14 @@ public sealed class EastDetector : IDisposable
     public DetectionResult DetectWithTimings(string imagePath)
     {
         using var image = ImageLoader.Load(imagePath);
-        return DetectWithTimings(image);
+        try
+        {
+            return DetectWithTimings(image);
+        }
+        catch (EastBakeException e) when (e.File is null)
+        {
+            throw new EastBakeException(e.Code, e.Message, imagePath, e.Node, e.Line, e);
+        }
     }
 
     public DetectionResult DetectWithTimings(Image<Rgb24> image)

@@ -40,13 +40,13 @@ public sealed class Baker
     /// <summary>The plan at <see cref="BakeOptions.OutputPath"/> when it verifies and was baked from the same inputs.</summary>
     public static Plan? CurrentPlan(BakeOptions o, string inputHash)
     {
-        if (!File.Exists(o.OutputPath) || !PlanReader.IsValid(o.OutputPath)) return null;
+        if (!File.Exists(o.OutputPath)) return null;
         try
         {
-            var plan = PlanReader.Read(o.OutputPath);
+            var plan = PlanReader.Read(o.OutputPath); // verifies length, checksum and structure
             return plan.ModelHash == inputHash ? plan : null;
         }
-        catch (EastBakeException) { return null; }
+        catch (Exception e) when (e is EastBakeException or IOException or UnauthorizedAccessException) { return null; }
     }
 
     public BakeResult Bake(BakeOptions o)
@@ -59,6 +59,7 @@ public sealed class Baker
         // INT8: no folder, no image, a bad method or limit fail here, before any work (EB3001/2/5, EB3025).
         if (o.Precision == Precision.INT8) Int8Calibration.Validate(o);
 
+        using var outputLock = OutputLock.Acquire(o.OutputPath, _log);
         var tensorRt = NormalizedBackends(o).Contains("tensorrt") ? new TensorRtStep(_log, _tensorRt, o, modelFile) : null;
         // A TensorRT engine is tied to the machine's GPU and TensorRT: they are inputs of the plan too.
         var hash = InputHasher.Compute(o, Version + (tensorRt is null ? "" : " tensorrt " + tensorRt.Probe().Target));
@@ -117,6 +118,7 @@ public sealed class Baker
             var part = SegmentPartitioner.Partition(graph, caps, o.MinimumSegmentSize);
             partitions.Add(part);
             _log.Info(PartitionReport.Format(part).TrimEnd());
+            if (caps.Engine == EngineKinds.Onnx) HostPathCheck.RequireNoHostNodes(part, modelFile);
             foreach (var seg in part.Segments)
             {
                 try

@@ -12,13 +12,22 @@ namespace EastBake.Compiler.Import;
 /// </summary>
 internal static class TensorProtoConverter
 {
+    /// <summary>
+    /// Largest constant imported (1 GiB of float32). EAST's largest weight has 2.4 M elements; a
+    /// bigger shape is damage (or a single value splatted over a huge shape), refused before allocating.
+    /// </summary>
+    public const long MaxElements = 1L << 28;
+
     public static Tensor Convert(TensorProto p, string? file, string node)
     {
         var type = TfDataTypes.Map(p.Dtype, file, node, "constant");
         var shape = ShapeOf(p.TensorShape, file, node);
-        var count = Tensor.ElementCount(shape);
-        if (count > int.MaxValue)
-            throw new EastBakeException(ErrorCodes.BadConstant, $"constant of shape [{string.Join(",", shape)}] is too large", file, node);
+        long count;
+        try { count = Tensor.ElementCount(shape); }
+        catch (OverflowException) { count = long.MaxValue; }
+        if (count > MaxElements)
+            throw new EastBakeException(ErrorCodes.BadConstant,
+                $"constant of shape [{string.Join(",", shape)}] holds more than the {MaxElements} (2^28) elements EastBake imports", file, node);
 
         var isDouble = p.Dtype is DataType.DtDouble or DataType.DtDoubleRef;
         if (!p.TensorContent.IsEmpty)

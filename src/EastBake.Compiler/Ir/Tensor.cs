@@ -42,7 +42,8 @@ public sealed class Tensor
 
     public Shape IrShape => Ir.Shape.Of(Shape);
 
-    public static long ElementCount(long[] shape) => shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>Product of the dims; <see cref="OverflowException"/> rather than a wrapped count for absurd shapes.</summary>
+    public static long ElementCount(long[] shape) => shape.Aggregate(1L, (a, b) => checked(a * b));
 
     public override string ToString() => $"{Type}[{string.Join(",", Shape)}]";
 }

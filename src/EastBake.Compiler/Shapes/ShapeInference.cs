@@ -47,6 +47,17 @@ public static class ShapeInference
         [Ops.Cast] = SizeShapeRules.Cast,
     };
 
+    /// <summary>
+    /// Inputs each rule reads (at least): a node with fewer (a damaged or hand-edited graph) is
+    /// EB1030 here, before any rule indexes past its inputs. Ops not listed need one.
+    /// </summary>
+    private static readonly Dictionary<string, int> MinInputs = new(StringComparer.Ordinal)
+    {
+        [Ops.BiasAdd] = 2, [Ops.Add] = 2, [Ops.AddV2] = 2, [Ops.Sub] = 2, [Ops.Mul] = 2, [Ops.RealDiv] = 2, [Ops.Maximum] = 2,
+        [Ops.Conv2D] = 2, [Ops.ResizeBilinear] = 2, [Ops.Pad] = 2, ["PadV2"] = 2, [Ops.ConcatV2] = 2, [Ops.Split] = 2,
+        [Ops.SplitV] = 3, [Ops.Reshape] = 2, [Ops.Mean] = 2, [Ops.StridedSlice] = 4,
+    };
+
     /// <summary>Whether shape inference knows this op.</summary>
     public static bool Supports(string op) => op is Ops.Placeholder or Ops.Const || Rules.ContainsKey(op);
 
@@ -65,7 +76,12 @@ public static class ShapeInference
                     default:
                         if (!Rules.TryGetValue(node.Op, out var rule))
                             throw new EastBakeException(ErrorCodes.UnsupportedOp,
-                                $"shape inference does not support op '{node.Op}' (node '{node.Name}')", g.SourceFile, node.Name);
+                                $"op '{node.Op}' (node '{node.Name}') is not supported: shape inference does not know it, no engine runs it " +
+                                "and there is no host fallback, so no plan can be baked from this graph", g.SourceFile, node.Name);
+                        var needed = MinInputs.GetValueOrDefault(node.Op, 1);
+                        if (node.Inputs.Count < needed)
+                            throw new EastBakeException(ErrorCodes.MissingInput,
+                                $"{node.Op} '{node.Name}' has {node.Inputs.Count} input(s); it needs at least {needed}", g.SourceFile, node.Name);
                         SetTypes(node);
                         rule(node);
                         break;

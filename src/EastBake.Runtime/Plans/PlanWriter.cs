@@ -44,17 +44,23 @@ public static class PlanWriter
     public static void Write(Plan plan, string path) => WriteAtomic(path, Serialize(plan));
 
     /// <summary>Writes bytes to <paramref name="path"/> through a temp file and a rename.</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes) => WriteAtomic(path, bytes, null);
+
+    /// <param name="wrapStream">fault-injection seam for tests (e.g. a stream that fails like a full disk)</param>
+    internal static void WriteAtomic(string path, ReadOnlySpan<byte> bytes, Func<Stream, Stream>? wrapStream)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var name = Path.GetFileName(full);
+        var temp = Path.Combine(dir, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             Directory.CreateDirectory(dir);
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var s = wrapStream?.Invoke(fs) ?? fs)
             {
-                fs.Write(bytes);
+                s.Write(bytes);
+                s.Flush();
                 fs.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
@@ -64,6 +70,29 @@ public static class PlanWriter
             TryDelete(temp);
             throw new EastBakeException(ErrorCodes.PlanWriteFailed, $"cannot write the plan: {e.Message}", full, inner: e);
         }
+        RemoveStaleTemps(dir, name);
+    }
+
+    /// <summary>Temp files of this target left by killed writers (their process is gone); a live writer's are kept.</summary>
+    private static void RemoveStaleTemps(string dir, string name)
+    {
+        foreach (var f in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+        {
+            var parts = Path.GetFileName(f)[(name.Length + 2)..].Split('.');
+            if (parts.Length != 3 || !int.TryParse(parts[0], out var pid) || IsRunning(pid)) continue;
+            TryDelete(f);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static void TryDelete(string path)

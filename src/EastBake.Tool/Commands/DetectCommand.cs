@@ -45,7 +45,7 @@ internal static class DetectCommand
                     image.SaveAsPng(Path.Combine(outDir, name + ".png"));
                     done++;
                 }
-                catch (EastBakeException e) when (e.Code is ErrorCodes.ImageDecodeFailed or ErrorCodes.ImageUnreadable)
+                catch (EastBakeException e) when (ImageLoader.IsSkippable(e))
                 {
                     Console.Error.WriteLine(e.Format("warning"));
                     skipped++;

@@ -53,6 +53,11 @@ internal static class EvalCommand
             if (timing.Length > 0) row.Add(timing);
             table.AddRow(row.ToArray());
             AnsiConsole.Write(table);
+            // The same numbers on one plain line, for logs and scripts (the table wraps in narrow consoles).
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"images {row[0]}, cared GT {t.CaredGroundTruth}, cared detections {t.CaredDetections}, matches {t.Matches}: " +
+                $"precision {F(t.Precision)}, recall {F(t.Recall)}, Hmean {F(t.Hmean)}") +
+                (timing.Length > 0 ? $"; mean ms pre / infer / post {timing}" : ""));
             return 0;
         }));
         return cmd;
@@ -80,7 +85,7 @@ internal static class EvalCommand
                     pre += res.PreprocessMs; infer += res.InferenceMs; post += res.PostprocessMs;
                     n++;
                 }
-                catch (EastBakeException e) when (e.Code is ErrorCodes.ImageDecodeFailed or ErrorCodes.ImageUnreadable)
+                catch (EastBakeException e) when (ImageLoader.IsSkippable(e))
                 {
                     Console.Error.WriteLine(e.Format("warning"));
                     skipped++;

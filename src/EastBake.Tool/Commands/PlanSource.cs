@@ -23,7 +23,11 @@ internal static class PlanSource
                     Profile = ProfileText.Parse(inputShape),
                 }).Plan;
             }
-            finally { File.Delete(temp); }
+            finally
+            {
+                File.Delete(temp);
+                File.Delete(OutputLock.LockPath(temp));
+            }
         }
         return EastDetector.Create(plan, o =>
         {
@@ -34,15 +38,7 @@ internal static class PlanSource
     }
 
     /// <summary>Images of a folder (jpg/jpeg/png/bmp, sorted), or the one file given.</summary>
-    public static IReadOnlyList<string> Images(string path)
-    {
-        if (File.Exists(path)) return [path];
-        if (!Directory.Exists(path))
-            throw new Diagnostics.EastBakeException(Diagnostics.ErrorCodes.PathNotFound, "no such image file or folder", path);
-        string[] ext = [".jpg", ".jpeg", ".png", ".bmp"];
-        return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-            .Where(f => ext.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToList();
-    }
+    public static IReadOnlyList<string> Images(string path) => Runtime.Detection.ImageFolder.List(path);
 
     /// <summary>ICDAR image id: the number in <c>img_123.jpg</c>; null when the name has none.</summary>
     public static int? ImageId(string path)
