@@ -4,6 +4,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using EastBake.Runtime.Ilgpu.TensorCores;
 
 namespace EastBake.Runtime.Ilgpu;
 
@@ -14,6 +15,19 @@ public sealed class IlgpuExecutorOptions
 
     /// <summary>How FP16 storage is converted; <see cref="Fp16Conversion.Auto"/> unless testing.</summary>
     public Fp16Conversion Fp16Conversion { get; init; }
+
+    /// <summary>Whether layers with tensor-core tactics use them; <see cref="TensorCoreMode.Auto"/> unless testing.</summary>
+    public TensorCoreMode TensorCores { get; init; }
+}
+
+public enum TensorCoreMode
+{
+    /// <summary>On CUDA devices with mma.sync (sm_80 and later); elsewhere the portable kernels.</summary>
+    Auto = 0,
+    /// <summary>Always the portable kernels (tensor-core filters are permuted back at load).</summary>
+    Disabled = 1,
+    /// <summary>The tensor-core kernels with emulated matrix instructions, on any accelerator (tests).</summary>
+    Emulated = 2,
 }
 
 public enum Fp16Conversion
@@ -83,6 +97,8 @@ public sealed class IlgpuExecutor : IDisposable
         DeviceName = $"{accelerator.AcceleratorType} '{accelerator.Name}'";
 
         var pr = program.Profile;
+        var tensorCoreLayers = TensorCoreLayers(program, accelerator, options?.TensorCores ?? TensorCoreMode.Auto, log);
+        var weightData = WeightsForDevice(program, tensorCoreLayers);
         MemoryPlan = MemoryPlanner.Plan(program);
         log?.Invoke($"ILGPU engine on {DeviceName}: {MemoryPlan}; FP16 {(NativeFp16 ? "native" : "integer")} conversions");
 
@@ -93,11 +109,11 @@ public sealed class IlgpuExecutor : IDisposable
         for (int i = 0; i < weightOffsets.Length; i++)
         {
             weightOffsets[i] = cursor;
-            long len = i < program.Weights.Count ? program.Weights[i].Data.Length : 4L * program.InputChannels;
+            long len = i < program.Weights.Count ? weightData[i].Length : 4L * program.InputChannels;
             cursor = MemoryPlanner.AlignUp(cursor + Math.Max(len, 4), MemoryPlanner.DefaultAlignment);
         }
         var host = new byte[Math.Max(cursor, 4)];
-        for (int i = 0; i < program.Weights.Count; i++) program.Weights[i].Data.CopyTo(host, weightOffsets[i]);
+        for (int i = 0; i < program.Weights.Count; i++) weightData[i].CopyTo(host, weightOffsets[i]);
         for (int m = 0; m < means.Count; m++)
             for (int c = 0; c < program.InputChannels; c++)
                 BitConverter.TryWriteBytes(host.AsSpan((int)weightOffsets[program.Weights.Count + m] + 4 * c), means[m].Mean?[c] ?? 0f);
@@ -116,6 +132,9 @@ public sealed class IlgpuExecutor : IDisposable
         IKernelLibrary f32 = new KernelLibrary<float, F32Ops>(accelerator);
         IKernelLibrary f16 = NativeFp16 ? new KernelLibrary<ILGPU.Half, F16Ops>(accelerator) : new KernelLibrary<ushort, F16BitsOps>(accelerator);
         IKernelLibrary Lib(TensorRef r) => program.Tensors[r.Tensor].DataType == EngineDataType.Float16 ? f16 : f32;
+        var tensorCores = tensorCoreLayers.Count > 0
+            ? new TensorCoreConvLibrary(accelerator, emulate: options?.TensorCores == TensorCoreMode.Emulated)
+            : null;
 
         var steps = new List<Step>();
         int meanIndex = 0;
@@ -134,6 +153,9 @@ public sealed class IlgpuExecutor : IDisposable
                         ctx.Tensor(cv.Output.Tensor), ctx.Info(cv.Output).Channels, cv.Output.ChannelOffset, cv.Channels, ctx.GroupSize(cv.Tactic)));
                     break;
                 }
+                case Conv2DLayer conv when tensorCoreLayers.Contains(conv):
+                    steps.Add(tensorCores!.Build(conv, ctx));
+                    break;
                 default:
                     steps.Add(Lib(layer.Writes().First().Ref).Build(layer, ctx));
                     break;
@@ -148,6 +170,39 @@ public sealed class IlgpuExecutor : IDisposable
                 ((ArrayView<float>)_outputs[i].View).Cast<byte>(), o.Channels, 0, o.Channels, ctx.GroupSize(default)));
         }
         _steps = steps.ToArray();
+    }
+
+    /// <summary>
+    /// The conv layers whose recorded tensor-core tactic runs here. The others fall back to the
+    /// portable kernels with their filters permuted back to HWIO, and the fallback is logged.
+    /// </summary>
+    private static HashSet<Conv2DLayer> TensorCoreLayers(EngineProgram program, Accelerator accelerator, TensorCoreMode mode, Action<string>? log)
+    {
+        var recorded = program.Layers.OfType<Conv2DLayer>().Where(c => ConvTactics.IsTensorCore(c.Tactic)).ToList();
+        var result = new HashSet<Conv2DLayer>();
+        if (recorded.Count == 0) return result;
+        bool deviceHasThem = mode == TensorCoreMode.Emulated ||
+            (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+        foreach (var c in recorded)
+        {
+            if (!deviceHasThem) continue;
+            if (ConvTactics.Eligible(program, c, out var reason)) result.Add(c);
+            else log?.Invoke($"ILGPU engine: layer '{c.Name}' recorded a tensor-core tactic it cannot use ({reason}); using the portable kernel");
+        }
+        if (!deviceHasThem)
+            log?.Invoke($"ILGPU engine: {recorded.Count} layers were tuned for tensor cores, which {accelerator.AcceleratorType} '{accelerator.Name}' " +
+                $"lacks{(mode == TensorCoreMode.Disabled ? " (disabled)" : "")}; running the portable kernels");
+        return result;
+    }
+
+    /// <summary>Weight bytes as uploaded: a tensor-core filter (OHWI) that falls back is permuted back to HWIO.</summary>
+    private static byte[][] WeightsForDevice(EngineProgram program, HashSet<Conv2DLayer> tensorCoreLayers)
+    {
+        var data = program.Weights.Select(w => w.Data).ToArray();
+        foreach (var c in program.Layers.OfType<Conv2DLayer>())
+            if (ConvTactics.IsTensorCore(c.Tactic) && !tensorCoreLayers.Contains(c))
+                data[c.Filter] = ConvTactics.Permute(program.Weights[c.Filter], c.KernelH, c.KernelW, c.InChannels, c.OutChannels, inverse: true).Data;
+        return data;
     }
 
     public MemoryPlan MemoryPlan { get; }
