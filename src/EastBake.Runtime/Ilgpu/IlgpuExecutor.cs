@@ -58,6 +58,7 @@ public sealed class IlgpuExecutor : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _image;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _outputs;
     private readonly Step[] _steps;
+    private readonly string[] _stepNames;
 
     /// <summary>Creates the accelerator for <paramref name="device"/> (EB5005 if none) and owns it.</summary>
     public static IlgpuExecutor Create(EngineProgram program, EngineDevice device = EngineDevice.Auto, IlgpuExecutorOptions? options = null)
@@ -137,9 +138,11 @@ public sealed class IlgpuExecutor : IDisposable
             : null;
 
         var steps = new List<Step>();
+        var names = new List<string>();
         int meanIndex = 0;
         foreach (var layer in program.Layers)
         {
+            names.Add(layer.Name);
             switch (layer)
             {
                 case InputConvertLayer ic:
@@ -166,10 +169,12 @@ public sealed class IlgpuExecutor : IDisposable
         {
             var o = program.Outputs[i];
             var t = ctx.Info(o.Source);
+            names.Add("output:" + o.Name);
             steps.Add(Lib(o.Source).ConvertTo(f32, ctx.Tensor(o.Source.Tensor), t.Channels, o.Source.ChannelOffset, t,
                 ((ArrayView<float>)_outputs[i].View).Cast<byte>(), o.Channels, 0, o.Channels, ctx.GroupSize(default)));
         }
         _steps = steps.ToArray();
+        _stepNames = names.ToArray();
     }
 
     /// <summary>
@@ -226,10 +231,7 @@ public sealed class IlgpuExecutor : IDisposable
 
     private void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1, int given)
     {
-        if (!_program.Profile.Contains(height, width))
-            throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
-                $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
-                $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
+        CheckShape(height, width);
         if (given != _program.Outputs.Count)
             throw new ArgumentException($"the program has {_program.Outputs.Count} outputs; {given} given");
         int inputLength = height * width * _program.InputChannels;
@@ -247,8 +249,55 @@ public sealed class IlgpuExecutor : IDisposable
         _stream.Synchronize();
     }
 
+    /// <summary>
+    /// Device time of one forward pass on the image already on the device (no host copies), as the
+    /// median of <paramref name="iterations"/> passes between stream markers after
+    /// <paramref name="warmup"/> untimed ones. Needs a context with profiling enabled.
+    /// </summary>
+    public double TimeForward(int height, int width, int warmup, int iterations)
+    {
+        CheckShape(height, width);
+        for (int i = 0; i < warmup; i++) foreach (var step in _steps) step(_stream, height, width);
+        _stream.Synchronize();
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            using var start = _stream.AddProfilingMarker();
+            foreach (var step in _steps) step(_stream, height, width);
+            using var end = _stream.AddProfilingMarker();
+            times[i] = Math.Abs(end.MeasureFrom(start).TotalMilliseconds);
+        }
+        Array.Sort(times);
+        return times[iterations / 2];
+    }
+
+    /// <summary>Per-layer device time (median over <paramref name="iterations"/> passes, milliseconds), in execution order.</summary>
+    public IReadOnlyList<(string Layer, double Milliseconds)> ProfileLayers(int height, int width, int iterations)
+    {
+        CheckShape(height, width);
+        var samples = new double[_steps.Length][];
+        for (int s = 0; s < _steps.Length; s++) samples[s] = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+            for (int s = 0; s < _steps.Length; s++)
+            {
+                using var start = _stream.AddProfilingMarker();
+                _steps[s](_stream, height, width);
+                using var end = _stream.AddProfilingMarker();
+                samples[s][i] = Math.Abs(end.MeasureFrom(start).TotalMilliseconds);
+            }
+        return samples.Select((t, s) => { Array.Sort(t); return (_stepNames[s], t[iterations / 2]); }).ToList();
+    }
+
+    private void CheckShape(int height, int width)
+    {
+        if (!_program.Profile.Contains(height, width))
+            throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
+                $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
+                $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
+    }
+
     /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so tests catch unwritten elements.</summary>
-    internal void PoisonForTesting()
+    public void PoisonForTesting()
     {
         _arena.View.MemSet(_stream, 0xFF);
         foreach (var o in _outputs) o.View.MemSet(_stream, 0xFF);
