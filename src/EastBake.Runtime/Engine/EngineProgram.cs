@@ -140,9 +140,11 @@ internal sealed class EngineProgramValidator(EngineProgram p)
                     throw Bad("invalid conv geometry", layer.Name);
                 SameType(layer, c.Residual is { } res ? [c.Input, c.Output, res] : [c.Input, c.Output]);
                 var f = Weight(layer, c.Filter);
-                if (f.Layout != WeightLayout.Hwio || f.DataType != TypeOf(c.Input) ||
+                // The layout follows the tactic: OHWI exactly for tensor-core tactics, HWIO otherwise.
+                var layout = c.Tactic.Variant == Ilgpu.TensorCores.ConvTactics.TensorCore ? WeightLayout.Ohwi : WeightLayout.Hwio;
+                if (f.Layout != layout || f.DataType != TypeOf(c.Input) ||
                     f.ElementCount != (long)c.KernelH * c.KernelW * c.InChannels * c.OutChannels)
-                    throw Bad($"filter '{f.Name}' must be HWIO {c.KernelH}x{c.KernelW}x{c.InChannels}x{c.OutChannels} in the input's precision", layer.Name);
+                    throw Bad($"filter '{f.Name}' must be {layout} {c.KernelH}x{c.KernelW}x{c.InChannels}x{c.OutChannels} in the input's precision", layer.Name);
                 if (c.Bias >= 0 || c.Bias < -1) Vector(layer, c.Bias, c.OutChannels);
                 if (c.Activation == EngineActivation.EastHead && c.OutChannels < 6)
                     throw Bad("the EastHead epilogue needs at least 6 output channels", layer.Name);

@@ -32,6 +32,8 @@ public enum WeightLayout : byte
     Vector = 0,
     /// <summary>Conv filter [KH][KW][Cin][Cout], Cout fastest (TF's layout).</summary>
     Hwio = 1,
+    /// <summary>Conv filter [Cout][KH][KW][Cin], Cin fastest: K contiguous per output channel (tensor-core tactics).</summary>
+    Ohwi = 2,
 }
 
 /// <summary>

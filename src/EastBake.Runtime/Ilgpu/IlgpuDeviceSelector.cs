@@ -1,6 +1,7 @@
 using EastBake.Diagnostics;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Algorithms;
 using ILGPU.Runtime.OpenCL;
 
 namespace EastBake.Runtime.Ilgpu;
@@ -21,7 +22,8 @@ public static class IlgpuDeviceSelector
     public static (Context Context, Accelerator Accelerator) Create(EngineDevice device, Action<string>? log = null)
     {
         // OpenCL(_ => true): let every CL device be tried so a refusal is logged with its reason.
-        var context = Context.Create(b => b.Default().OpenCL(_ => true));
+        // EnableAlgorithms: MathF.Exp and friends have no PTX intrinsic in ILGPU itself. Profiling: stream markers for the benchmarks.
+        var context = Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms().Profiling());
         try
         {
             var order = device switch

@@ -4,6 +4,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using EastBake.Runtime.Ilgpu.TensorCores;
 
 namespace EastBake.Runtime.Ilgpu;
 
@@ -14,6 +15,19 @@ public sealed class IlgpuExecutorOptions
 
     /// <summary>How FP16 storage is converted; <see cref="Fp16Conversion.Auto"/> unless testing.</summary>
     public Fp16Conversion Fp16Conversion { get; init; }
+
+    /// <summary>Whether layers with tensor-core tactics use them; <see cref="TensorCoreMode.Auto"/> unless testing.</summary>
+    public TensorCoreMode TensorCores { get; init; }
+}
+
+public enum TensorCoreMode
+{
+    /// <summary>On CUDA devices with mma.sync (sm_80 and later); elsewhere the portable kernels.</summary>
+    Auto = 0,
+    /// <summary>Always the portable kernels (tensor-core filters are permuted back at load).</summary>
+    Disabled = 1,
+    /// <summary>The tensor-core kernels with emulated matrix instructions, on any accelerator (tests).</summary>
+    Emulated = 2,
 }
 
 public enum Fp16Conversion
@@ -44,6 +58,7 @@ public sealed class IlgpuExecutor : IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _image;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _outputs;
     private readonly Step[] _steps;
+    private readonly string[] _stepNames;
 
     /// <summary>Creates the accelerator for <paramref name="device"/> (EB5005 if none) and owns it.</summary>
     public static IlgpuExecutor Create(EngineProgram program, EngineDevice device = EngineDevice.Auto, IlgpuExecutorOptions? options = null)
@@ -83,6 +98,8 @@ public sealed class IlgpuExecutor : IDisposable
         DeviceName = $"{accelerator.AcceleratorType} '{accelerator.Name}'";
 
         var pr = program.Profile;
+        var tensorCoreLayers = TensorCoreLayers(program, accelerator, options?.TensorCores ?? TensorCoreMode.Auto, log);
+        var weightData = WeightsForDevice(program, tensorCoreLayers);
         MemoryPlan = MemoryPlanner.Plan(program);
         log?.Invoke($"ILGPU engine on {DeviceName}: {MemoryPlan}; FP16 {(NativeFp16 ? "native" : "integer")} conversions");
 
@@ -93,11 +110,11 @@ public sealed class IlgpuExecutor : IDisposable
         for (int i = 0; i < weightOffsets.Length; i++)
         {
             weightOffsets[i] = cursor;
-            long len = i < program.Weights.Count ? program.Weights[i].Data.Length : 4L * program.InputChannels;
+            long len = i < program.Weights.Count ? weightData[i].Data.Length : 4L * program.InputChannels;
             cursor = MemoryPlanner.AlignUp(cursor + Math.Max(len, 4), MemoryPlanner.DefaultAlignment);
         }
         var host = new byte[Math.Max(cursor, 4)];
-        for (int i = 0; i < program.Weights.Count; i++) program.Weights[i].Data.CopyTo(host, weightOffsets[i]);
+        for (int i = 0; i < program.Weights.Count; i++) weightData[i].Data.CopyTo(host, weightOffsets[i]);
         for (int m = 0; m < means.Count; m++)
             for (int c = 0; c < program.InputChannels; c++)
                 BitConverter.TryWriteBytes(host.AsSpan((int)weightOffsets[program.Weights.Count + m] + 4 * c), means[m].Mean?[c] ?? 0f);
@@ -112,15 +129,20 @@ public sealed class IlgpuExecutor : IDisposable
                 (long)program.Tensors[o.Source.Tensor].Width(pr.MaxWidth) * o.Channels))
             .ToArray();
 
-        var ctx = new StepContext(program, accelerator, _arena.View, MemoryPlan, _weights.View, weightOffsets);
+        var ctx = new StepContext(program, accelerator, _arena.View, MemoryPlan, _weights.View, weightOffsets, weightData);
         IKernelLibrary f32 = new KernelLibrary<float, F32Ops>(accelerator);
         IKernelLibrary f16 = NativeFp16 ? new KernelLibrary<ILGPU.Half, F16Ops>(accelerator) : new KernelLibrary<ushort, F16BitsOps>(accelerator);
         IKernelLibrary Lib(TensorRef r) => program.Tensors[r.Tensor].DataType == EngineDataType.Float16 ? f16 : f32;
+        var tensorCores = tensorCoreLayers.Count > 0
+            ? new TensorCoreConvLibrary(accelerator, emulate: options?.TensorCores == TensorCoreMode.Emulated)
+            : null;
 
         var steps = new List<Step>();
+        var names = new List<string>();
         int meanIndex = 0;
         foreach (var layer in program.Layers)
         {
+            names.Add(layer.Name);
             switch (layer)
             {
                 case InputConvertLayer ic:
@@ -134,6 +156,9 @@ public sealed class IlgpuExecutor : IDisposable
                         ctx.Tensor(cv.Output.Tensor), ctx.Info(cv.Output).Channels, cv.Output.ChannelOffset, cv.Channels, ctx.GroupSize(cv.Tactic)));
                     break;
                 }
+                case Conv2DLayer conv when tensorCoreLayers.Contains(conv):
+                    steps.Add(tensorCores!.Build(conv, ctx));
+                    break;
                 default:
                     steps.Add(Lib(layer.Writes().First().Ref).Build(layer, ctx));
                     break;
@@ -144,10 +169,45 @@ public sealed class IlgpuExecutor : IDisposable
         {
             var o = program.Outputs[i];
             var t = ctx.Info(o.Source);
+            names.Add("output:" + o.Name);
             steps.Add(Lib(o.Source).ConvertTo(f32, ctx.Tensor(o.Source.Tensor), t.Channels, o.Source.ChannelOffset, t,
                 ((ArrayView<float>)_outputs[i].View).Cast<byte>(), o.Channels, 0, o.Channels, ctx.GroupSize(default)));
         }
         _steps = steps.ToArray();
+        _stepNames = names.ToArray();
+    }
+
+    /// <summary>
+    /// The conv layers whose recorded tensor-core tactic runs here. The others fall back to the
+    /// portable kernels with their filters permuted back to HWIO, and the fallback is logged.
+    /// </summary>
+    private static HashSet<Conv2DLayer> TensorCoreLayers(EngineProgram program, Accelerator accelerator, TensorCoreMode mode, Action<string>? log)
+    {
+        var recorded = program.Layers.OfType<Conv2DLayer>().Where(c => ConvTactics.IsTensorCore(c.Tactic)).ToList();
+        var result = new HashSet<Conv2DLayer>();
+        if (recorded.Count == 0) return result;
+        bool deviceHasThem = mode == TensorCoreMode.Emulated ||
+            (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+        foreach (var c in recorded)
+        {
+            if (!deviceHasThem) continue;
+            if (ConvTactics.Eligible(program, c, out var reason)) result.Add(c);
+            else log?.Invoke($"ILGPU engine: layer '{c.Name}' recorded a tensor-core tactic it cannot use ({reason}); using the portable kernel");
+        }
+        if (!deviceHasThem)
+            log?.Invoke($"ILGPU engine: {recorded.Count} layers were tuned for tensor cores, which {accelerator.AcceleratorType} '{accelerator.Name}' " +
+                $"lacks{(mode == TensorCoreMode.Disabled ? " (disabled)" : "")}; running the portable kernels");
+        return result;
+    }
+
+    /// <summary>Weights as uploaded: a tensor-core filter (OHWI) whose layer falls back is permuted back to HWIO.</summary>
+    private static EngineWeight[] WeightsForDevice(EngineProgram program, HashSet<Conv2DLayer> tensorCoreLayers)
+    {
+        var weights = program.Weights.ToArray();
+        foreach (var c in program.Layers.OfType<Conv2DLayer>())
+            if (ConvTactics.IsTensorCore(c.Tactic) && !tensorCoreLayers.Contains(c))
+                weights[c.Filter] = ConvTactics.Permute(program.Weights[c.Filter], c.KernelH, c.KernelW, c.InChannels, c.OutChannels, inverse: true);
+        return weights;
     }
 
     public MemoryPlan MemoryPlan { get; }
@@ -171,10 +231,7 @@ public sealed class IlgpuExecutor : IDisposable
 
     private void Run(ReadOnlySpan<float> input, int height, int width, Span<float> output0, Span<float> output1, int given)
     {
-        if (!_program.Profile.ContainsSize(height, width))
-            throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
-                $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
-                $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
+        CheckShape(height, width);
         if (given != _program.Outputs.Count)
             throw new ArgumentException($"the program has {_program.Outputs.Count} outputs; {given} given");
         int inputLength = height * width * _program.InputChannels;
@@ -192,8 +249,56 @@ public sealed class IlgpuExecutor : IDisposable
         _stream.Synchronize();
     }
 
+    /// <summary>
+    /// Device time of one forward pass on the image already on the device (no host copies), as the
+    /// median of <paramref name="iterations"/> passes between stream markers after
+    /// <paramref name="warmup"/> untimed ones. Needs a context with profiling enabled.
+    /// </summary>
+    public double TimeForward(int height, int width, int warmup, int iterations)
+    {
+        CheckShape(height, width);
+        for (int i = 0; i < warmup; i++) foreach (var step in _steps) step(_stream, height, width);
+        _stream.Synchronize();
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            using var start = _stream.AddProfilingMarker();
+            foreach (var step in _steps) step(_stream, height, width);
+            using var end = _stream.AddProfilingMarker();
+            times[i] = Math.Abs(end.MeasureFrom(start).TotalMilliseconds);
+        }
+        Array.Sort(times);
+        return times[iterations / 2];
+    }
+
+    /// <summary>Per-layer device time (median over <paramref name="iterations"/> passes, milliseconds), in execution order.</summary>
+    public IReadOnlyList<(string Layer, double Milliseconds)> ProfileLayers(int height, int width, int iterations)
+    {
+        CheckShape(height, width);
+        var samples = new double[_steps.Length][];
+        for (int s = 0; s < _steps.Length; s++) samples[s] = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+            for (int s = 0; s < _steps.Length; s++)
+            {
+                using var start = _stream.AddProfilingMarker();
+                _steps[s](_stream, height, width);
+                using var end = _stream.AddProfilingMarker();
+                samples[s][i] = Math.Abs(end.MeasureFrom(start).TotalMilliseconds);
+            }
+        return samples.Select((t, s) => { Array.Sort(t); return (_stepNames[s], t[iterations / 2]); }).ToList();
+    }
+
+    private void CheckShape(int height, int width)
+    {
+        if (!_program.Profile.ContainsSize(height, width))
+            throw new EastBakeException(ErrorCodes.InputShapeOutsideProfile,
+                $"input {height}x{width} is outside the engine profile {_program.Profile.MinHeight}x{_program.Profile.MinWidth}.." +
+                $"{_program.Profile.MaxHeight}x{_program.Profile.MaxWidth} (multiples of {_program.Profile.SizeMultiple})");
+    }
+
     /// <summary>Fills every activation and output staging byte with 0xFF (NaN in FP32 and FP16) so checks catch unwritten elements.</summary>
     public void Poison()
+
     {
         _arena.View.MemSet(_stream, 0xFF);
         foreach (var o in _outputs) o.View.MemSet(_stream, 0xFF);

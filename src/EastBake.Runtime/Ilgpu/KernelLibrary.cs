@@ -10,14 +10,17 @@ internal delegate void Step(AcceleratorStream stream, int height, int width);
 
 /// <summary>What steps need from the executor: device views of tensors and weights, and launch sizes.</summary>
 internal sealed class StepContext(EngineProgram program, Accelerator accelerator, ArrayView<byte> arena,
-    MemoryPlan plan, ArrayView<byte> weights, long[] weightOffsets)
+    MemoryPlan plan, ArrayView<byte> weights, long[] weightOffsets, IReadOnlyList<EngineWeight> deviceWeights)
 {
     public EngineProgram Program => program;
+
+    /// <summary>The weights as uploaded (a filter may have been re-laid out for the kernel that runs here).</summary>
+    public EngineWeight WeightInfo(int w) => deviceWeights[w];
     public Accelerator Accelerator => accelerator;
 
     public ArrayView<byte> Tensor(int t) => arena.SubView(plan.Offsets[t], plan.Sizes[t]);
 
-    public ArrayView<byte> Weight(int w) => weights.SubView(weightOffsets[w], program.Weights[w].Data.Length);
+    public ArrayView<byte> Weight(int w) => weights.SubView(weightOffsets[w], deviceWeights[w].Data.Length);
 
     /// <summary>
     /// Threads per group: the tactic's, else 256 (1 on ILGPU's CPU accelerator, which runs the threads
@@ -82,8 +85,8 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
 
     private Step Conv(Conv2DLayer c, StepContext ctx)
     {
-        if (ctx.Program.Weights[c.Filter].Layout != WeightLayout.Hwio)
-            throw new NotSupportedException($"layer '{c.Name}': the direct convolution reads HWIO filters, not {ctx.Program.Weights[c.Filter].Layout}");
+        if (ctx.WeightInfo(c.Filter).Layout != WeightLayout.Hwio)
+            throw new NotSupportedException($"layer '{c.Name}': the direct convolution reads HWIO filters, not {ctx.WeightInfo(c.Filter).Layout}");
         _conv ??= acc.LoadKernel<ArrayView<T>, ArrayView<T>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ConvArgs,
             SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ConvKernels.Direct<T, TOps>);
         var kernel = _conv;

@@ -1,3 +1,4 @@
+using EastBake.Runtime.Ilgpu.TensorCores;
 using EastBake.Runtime.Engine;
 
 namespace EastBake.Tests.Engine;
@@ -36,7 +37,10 @@ internal static class EngineReference
                     break;
                 case Conv2DLayer cv:
                 {
-                    var f = Decode(p.Weights[cv.Filter]);
+                    // Tensor-core tactics store the filter OHWI; the reference always reads HWIO.
+                    var f = Decode(p.Weights[cv.Filter].Layout == WeightLayout.Ohwi
+                        ? ConvTactics.Permute(p.Weights[cv.Filter], cv.KernelH, cv.KernelW, cv.InChannels, cv.OutChannels, inverse: true)
+                        : p.Weights[cv.Filter]);
                     var b = cv.Bias >= 0 ? Decode(p.Weights[cv.Bias]) : null;
                     int ih = Hh(cv.Input.Tensor), iw = Ww(cv.Input.Tensor);
                     for (int oy = 0; oy < Hh(cv.Output.Tensor); oy++)

@@ -61,11 +61,16 @@ internal static class EngineTest
         params (int H, int W)[] shapes) => RunAndCheck(fx, program, precision, seed, 2, shapes);
 
     public static void RunAndCheck(CpuAcceleratorFixture fx, EngineProgram program, TestPrecision precision, int seed,
-        double imageScale, params (int H, int W)[] shapes)
+        double imageScale, params (int H, int W)[] shapes) =>
+        RunAndCheck(fx.Accelerator, program, precision, seed, imageScale, TensorCoreMode.Auto, shapes);
+
+    public static void RunAndCheck(Accelerator accelerator, EngineProgram program, TestPrecision precision, int seed,
+        double imageScale, TensorCoreMode tensorCores, params (int H, int W)[] shapes)
     {
-        using var exec = new IlgpuExecutor(program, fx.Accelerator, new IlgpuExecutorOptions
+        using var exec = new IlgpuExecutor(program, accelerator, new IlgpuExecutorOptions
         {
             Fp16Conversion = precision switch { TestPrecision.Fp16 => Fp16Conversion.Native, TestPrecision.Fp16Soft => Fp16Conversion.Integer, _ => Fp16Conversion.Auto },
+            TensorCores = tensorCores,
         });
         var rng = new Random(seed);
         foreach (var (h, w) in shapes)
