@@ -26,9 +26,10 @@ public sealed record EpChoice(OnnxExecutionProvider Provider, IReadOnlyList<Plan
 /// </summary>
 public static class ExecutionProviderSelection
 {
-    public static EpChoice Evaluate(OnnxExecutionProvider ep, Plan plan, GpuEnvironment env)
+    /// <param name="onnxSegments">The ONNX segments to run (default: all of the plan's); the provider passes the portable ones <see cref="SegmentSelector"/> picked.</param>
+    public static EpChoice Evaluate(OnnxExecutionProvider ep, Plan plan, GpuEnvironment env, IReadOnlyList<PlanSegment>? onnxSegments = null)
     {
-        var onnx = plan.Segments.Where(s => s.Engine == EngineKinds.Onnx).ToList();
+        var onnx = (onnxSegments ?? plan.Segments.Where(s => s.Engine == EngineKinds.Onnx)).ToList();
         EpChoice No(string why) => new(ep, [], why);
         switch (ep)
         {

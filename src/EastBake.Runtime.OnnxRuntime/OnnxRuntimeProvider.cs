@@ -34,8 +34,19 @@ public sealed class OnnxRuntimeProvider : IBackendProvider
 
     public IInferenceBackend? TryCreate(Plan plan, Action<string> log, out string reason)
     {
+        IReadOnlyList<PlanSegment> onnx;
+        try
+        {
+            // ONNX payloads run on any device ONNX Runtime supports: only portable ones are taken.
+            onnx = SegmentSelector.Select(plan, EngineKinds.Onnx, PlanTarget.Portable, log);
+        }
+        catch (EastBakeException e)
+        {
+            reason = $"{e.Code}: {e.Message}";
+            return null;
+        }
         var env = _ep == OnnxExecutionProvider.Cpu ? GpuEnvironment.None("not probed for the CPU EP") : _environment();
-        var choice = ExecutionProviderSelection.Evaluate(_ep, plan, env);
+        var choice = ExecutionProviderSelection.Evaluate(_ep, plan, env, onnx);
         if (!choice.Usable)
         {
             reason = choice.Reason;

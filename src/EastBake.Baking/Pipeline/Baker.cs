@@ -134,7 +134,7 @@ public sealed class Baker
                 }
             }
         }
-        if (tensorRt is not null) segments.AddRange(tensorRt.Build(graph, onnxSegments, segments.Count));
+        if (tensorRt is not null) segments.AddRange(tensorRt.Build(graph, onnxSegments, segments.Count, calibration));
         if (segments.Count == 0)
             throw new EastBakeException(ErrorCodes.NoEngineSegment,
                 $"no engine segment could be built for backends {string.Join(";", o.Backends)}", modelFile);

@@ -19,13 +19,15 @@ public static class IlgpuLowering
         LoweringOptions? options = null)
     {
         var program = LowerProgram(segment, precision, profile, options ?? LoweringOptions.Default);
+        int tuned = Tuning.ConvTacticSelector.ApplyHeuristics(program, profile);
         var plan = MemoryPlanner.Plan(program);
         properties["engine.layers"] = string.Join(",", program.Layers.GroupBy(l => l.Kind).OrderBy(g => g.Key)
             .Select(g => $"{g.Key}:{g.Count()}"));
         properties["engine.activation_bytes"] = plan.PeakBytes.ToString(CultureInfo.InvariantCulture);
         properties["engine.weight_bytes"] = program.Weights.Sum(w => (long)w.Data.Length).ToString(CultureInfo.InvariantCulture);
         properties["engine.channel_alignment"] = (options ?? LoweringOptions.Default).ChannelAlignment.ToString(CultureInfo.InvariantCulture);
-        properties["engine.tactics"] = "default";
+        // Tensor-core tactics need mma.sync (sm_80+); elsewhere the executor falls back to the portable kernels.
+        properties["engine.tactics"] = tuned == 0 ? "default" : $"heuristic; tensor-core convolutions: {tuned} (sm_80+)";
         return EngineProgramSerializer.Serialize(program);
     }
 

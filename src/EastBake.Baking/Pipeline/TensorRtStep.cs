@@ -24,7 +24,8 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
         "unavailable");
 
     /// <summary>Engines for <paramref name="onnx"/> (ONNX plan segments with the partition segments they came from), numbered from <paramref name="nextId"/>.</summary>
-    public List<PlanSegment> Build(Graph graph, IReadOnlyList<(PlanSegment Plan, Segment Part)> onnx, int nextId)
+    public List<PlanSegment> Build(Graph graph, IReadOnlyList<(PlanSegment Plan, Segment Part)> onnx, int nextId,
+        Runtime.Calibration.CalibrationTable? calibration = null)
     {
         var built = new List<PlanSegment>();
         var probe = Probe();
@@ -36,30 +37,46 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
             return built;
         }
         var precision = options.Precision;
-        if (precision == Precision.INT8)
+        string? table = null;
+        if (precision == Precision.INT8 && calibration is null)
         {
-            // The INT8 calibration step provides the TensorRT-native table; until one exists the engine is FP16.
             log.Warning(ErrorCodes.TensorRtCalibrationTableMissing,
                 "TensorRT backend: no INT8 calibration table was produced for this model; building the TensorRT engine in FP16", modelFile);
             precision = Precision.FP16;
         }
-        foreach (var (twin, part) in onnx)
+        else if (precision == Precision.INT8)
+        {
+            // TensorRT reads our calibration in its native cache format (trt_int8_use_native_calibration_table).
+            table = Path.Combine(Path.GetTempPath(), $"eastbake-{Guid.NewGuid():N}.int8.cache");
+            File.WriteAllText(table, Runtime.Calibration.TensorRtCalibrationCache.Format(calibration!));
+        }
+        try
+        {
+            foreach (var (twin, part) in onnx) BuildOne(twin, part);
+        }
+        finally
+        {
+            if (table is not null) File.Delete(table);
+        }
+        return built;
+
+        void BuildOne(PlanSegment twin, Segment part)
         {
             var inputs = Profiles(graph, part, out var why);
             if (inputs is null)
             {
                 Fail(ErrorCodes.TensorRtBuildFailed, $"TensorRT backend: segment {twin.Id}: {why}");
-                continue;
+                return;
             }
             TensorRtContext ctx;
             try
             {
-                ctx = builder!.Build(new TensorRtContextRequest(twin.Payload, precision, inputs, options.MinimumSegmentSize, null));
+                ctx = builder!.Build(new TensorRtContextRequest(twin.Payload, precision, inputs, options.MinimumSegmentSize, table));
             }
             catch (EastBakeException e) when (e.Code is ErrorCodes.TensorRtBuildFailed or ErrorCodes.TensorRtMissing)
             {
                 Fail(e.Code, $"TensorRT backend: segment {twin.Id}: {e.Message}");
-                continue;
+                return;
             }
             var props = new Dictionary<string, string>(ctx.Properties)
             {
@@ -69,7 +86,7 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
             if (!Inspect(ctx.ContextModel, props, out why))
             {
                 Fail(ErrorCodes.TensorRtBuildFailed, $"TensorRT backend: segment {twin.Id}: {why}");
-                continue;
+                return;
             }
             log.Info($"TensorRT engine for segment {twin.Id}: {ctx.ContextModel.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes, {ctx.Architecture}");
             built.Add(new PlanSegment
@@ -84,7 +101,6 @@ internal sealed class TensorRtStep(IBakeLog log, ITensorRtContextBuilder? builde
                 Payload = ctx.ContextModel,
             });
         }
-        return built;
     }
 
     private void Fail(string code, string message)

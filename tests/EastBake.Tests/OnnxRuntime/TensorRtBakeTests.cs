@@ -23,7 +23,7 @@ public sealed class TensorRtBakeTests : IDisposable
         Profile = ShapeProfile.Fixed(64, 96),
         Backends = backends.Split(';'),
         Precision = precision,
-        CalibrationImages = precision == Precision.INT8 ? _dir : null,
+        CalibrationImages = precision == Precision.INT8 ? CalibrationFolder() : null,
         MinimumSegmentSize = 4,
         RequireTensorRt = require,
         Force = true,
@@ -104,14 +104,33 @@ public sealed class TensorRtBakeTests : IDisposable
         Assert.Contains("trt-epcontext", plan.Target.Backend);
     }
 
+    /// <summary>Three random RGB images: enough to calibrate (with the under-50 warning).</summary>
+    private string CalibrationFolder()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, "calib")).FullName;
+        var rng = new Random(7);
+        for (int i = 0; i < 3; i++)
+        {
+            using var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(96, 64);
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 96; x++)
+                    img[x, y] = new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256));
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, Path.Combine(dir, $"img_{i}.png"));
+        }
+        return dir;
+    }
+
     [Fact]
-    public void Int8_without_a_calibration_table_builds_FP16_with_a_coded_warning()
+    public void Int8_builds_the_engine_from_our_calibration_in_TensorRT_cache_format()
     {
         var builder = new FakeBuilder();
         var log = new RecordingLog();
         new Baker(log, builder).Bake(Options(precision: Precision.INT8));
-        Assert.Equal(ErrorCodes.TensorRtCalibrationTableMissing, Assert.Single(log.Warnings).Code);
-        Assert.Equal(Precision.FP16, Assert.Single(builder.Requests).Precision);
+        Assert.DoesNotContain(log.Warnings, w => w.Code == ErrorCodes.TensorRtCalibrationTableMissing);
+        var request = Assert.Single(builder.Requests);
+        Assert.Equal(Precision.INT8, request.Precision);
+        Assert.StartsWith("TRT-", Assert.Single(builder.CalibrationTables).Split('\n')[0]);
+        Assert.False(File.Exists(request.CalibrationTablePath), "the temporary table is removed after the build");
     }
 
     [Fact]
@@ -145,6 +164,8 @@ public sealed class TensorRtBakeTests : IDisposable
     private sealed class FakeBuilder : ITensorRtContextBuilder
     {
         public List<TensorRtContextRequest> Requests { get; } = new();
+        /// <summary>The calibration tables as the builder saw them (the file is temporary).</summary>
+        public List<string> CalibrationTables { get; } = new();
         public bool Fail { get; init; }
         public string Target { get; init; } = "sm_90 TensorRT 10.9.0";
 
@@ -153,6 +174,7 @@ public sealed class TensorRtBakeTests : IDisposable
         public TensorRtContext Build(TensorRtContextRequest request)
         {
             Requests.Add(request);
+            if (request.CalibrationTablePath is { } table) CalibrationTables.Add(File.ReadAllText(table));
             if (Fail) throw new EastBakeException(ErrorCodes.TensorRtBuildFailed, "the TensorRT EP could not build the engine: out of memory");
             return new TensorRtContext(ContextModel(), "sm_90", new Dictionary<string, string> { ["tensorrt.version"] = "10.9.0" });
         }

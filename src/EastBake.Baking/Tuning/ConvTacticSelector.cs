@@ -1,0 +1,29 @@
+using EastBake.Runtime.Engine;
+using EastBake.Runtime.Ilgpu.TensorCores;
+using EastBake.Runtime.Plans;
+
+namespace EastBake.Baking.Tuning;
+
+/// <summary>
+/// Chooses each convolution's kernel at bake time, as TensorRT's builder does. Without a GPU the
+/// choice is the tile heuristic of <see cref="ConvTactics.Heuristic"/> at the profile's opt shape
+/// (FP16 layers that fit the tensor-core kernel); the filter is permuted to the chosen kernel's
+/// layout here, so loading a plan does no re-layout on the device it was tuned for.
+/// </summary>
+public static class ConvTacticSelector
+{
+    /// <summary>Records heuristic tensor-core tactics; returns how many layers got one.</summary>
+    public static int ApplyHeuristics(EngineProgram program, ShapeProfile profile)
+    {
+        int count = 0;
+        foreach (var c in program.Layers.OfType<Conv2DLayer>())
+        {
+            if (!ConvTactics.Eligible(program, c, out _)) continue;
+            var outT = program.Tensors[c.Output.Tensor];
+            long pixels = (long)outT.Height(profile.OptHeight) * outT.Width(profile.OptWidth);
+            ConvTactics.AssignTensorCore(program, c, ConvTactics.Heuristic(pixels, c.OutChannels));
+            count++;
+        }
+        return count;
+    }
+}
