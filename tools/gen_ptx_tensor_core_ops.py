@@ -33,6 +33,33 @@ for mi in range(MI):
     for ni in range(NI):
         for half in range(2):
             read.append(((mi * 8 + ni) * 2 + half, f"mov.b64 %0, {{{C(mi, ni, 2 * half)}, {C(mi, ni, 2 * half + 1)}}};"))
+stage = []
+for mi in range(MI):
+    for ni in range(NI):
+        for half in range(2):
+            stage.append(((mi * 8 + ni) * 2 + half, f"st.shared.v2.f32 [%0], {{{C(mi, ni, 2 * half)}, {C(mi, ni, 2 * half + 1)}}};"))
+
+def chunk_text(mode):
+    """8 staged floats (+bias) (+residual halves), optional ReLU, rounded to 8 halves and stored with one 16-byte store."""
+    has_bias, has_res, relu = mode & 1, mode & 2, mode & 4
+    t = ["{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go;",
+         "cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3;",
+         "ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16];"]
+    if has_bias:
+        t.append("ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16];")
+        t.append(" ".join(f"add.f32 v{i}, v{i}, q{i};" for i in range(8)))
+    if has_res:
+        t.append("ld.global.v4.b32 {r0,r1,r2,r3}, [gr];")
+        t.append(" ".join(f"mov.b32 {{h{2*i},h{2*i+1}}}, r{i};" for i in range(4)))
+        t.append(" ".join(f"cvt.f32.f16 q{i}, h{i}; add.f32 v{i}, v{i}, q{i};" for i in range(8)))
+    if relu:
+        t.append(" ".join(f"max.f32 v{i}, v{i}, 0f00000000;" for i in range(8)))
+    t.append(" ".join(f"cvt.rn.f16x2.f32 o{i}, v{2*i+1}, v{2*i};" for i in range(4)))
+    t.append("st.global.v4.b32 [go], {o0,o1,o2,o3}; }")
+    return " ".join(t)
+
+chunk = [(m, chunk_text(m)) for m in range(8)]
+
 zero = " ".join(f"mov.f32 eb_c{i}, 0f00000000;" for i in range(MI * NI * 4))
 
 def read_cases():
@@ -120,6 +147,24 @@ public readonly struct PtxTensorCoreOps : ITensorCoreOps
         }}
         v0 = Interop.IntAsFloat((uint)pair);
         v1 = Interop.IntAsFloat((uint)(pair >> 32));
+    }}
+
+    public void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte)
+    {{
+        switch ((mi * 8 + ni) * 2 + half)
+        {{
+{cases(stage).replace('"); break;', '", smemByte); break;')}
+        }}
+    }}
+
+    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
+        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode)
+    {{
+        long b = biasAddress + 4L * biasIndex, res = residualAddress + 4L * residualWord, o = outputAddress + 4L * outputWord;
+        switch (mode)
+        {{
+{cases(chunk).replace('"); break;', '", smemByte, b, res, o); break;')}
+        }}
     }}
 
     public uint PackHalf2(float lo, float hi)

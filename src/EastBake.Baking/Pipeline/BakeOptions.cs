@@ -26,6 +26,13 @@ public sealed record BakeOptions
     public int CalibrationLimit { get; init; } = 500;
     public bool RequireTensorRt { get; init; }
 
+    /// <summary>
+    /// How FP16 ILGPU convolutions get their kernels: <c>Auto</c> measures on the build machine's
+    /// CUDA GPU when there is one, else the heuristic; <c>Measure</c> warns when there is none;
+    /// <c>Heuristic</c> never measures (reproducible across machines).
+    /// </summary>
+    public string Tuning { get; init; } = "Auto";
+
     /// <summary>Rebake even when the existing plan is up to date.</summary>
     public bool Force { get; init; }
 
@@ -34,5 +41,5 @@ public sealed record BakeOptions
         $"precision={Precision}", $"profile={ProfileText.Format(Profile)}", $"min_segment={MinimumSegmentSize}",
         $"backends={string.Join(";", Backends.Select(b => b.ToLowerInvariant()).Order(StringComparer.Ordinal))}",
         $"inputs={string.Join(";", Inputs ?? [])}", $"outputs={string.Join(";", Outputs ?? [])}",
-        $"calibration_method={CalibrationMethod}", $"calibration_limit={CalibrationLimit}");
+        $"calibration_method={CalibrationMethod}", $"calibration_limit={CalibrationLimit}", $"tuning={Tuning.ToLowerInvariant()}");
 }

@@ -62,7 +62,10 @@ public sealed class Baker
         using var outputLock = OutputLock.Acquire(o.OutputPath, _log);
         var tensorRt = NormalizedBackends(o).Contains("tensorrt") ? new TensorRtStep(_log, _tensorRt, o, modelFile) : null;
         // A TensorRT engine is tied to the machine's GPU and TensorRT: they are inputs of the plan too.
-        var hash = InputHasher.Compute(o, Version + (tensorRt is null ? "" : " tensorrt " + tensorRt.Probe().Target));
+        // Measured tactics depend on the build GPU, TensorRT engines on its TensorRT: both are inputs of the plan.
+        var measuredOn = o.Precision == Precision.FP16 && !o.Tuning.Equals("Heuristic", StringComparison.OrdinalIgnoreCase) &&
+                         Tuning.TuningDevice.Get() is { } gpu ? " tuned on " + gpu.Name : "";
+        var hash = InputHasher.Compute(o, Version + measuredOn + (tensorRt is null ? "" : " tensorrt " + tensorRt.Probe().Target));
         if (!o.Force && CurrentPlan(o, hash) is { } current)
         {
             _log.Info($"{Path.GetFileName(o.OutputPath)} is up to date (plan verified, inputs unchanged" +
@@ -171,6 +174,26 @@ public sealed class Baker
         return report;
     }
 
+    /// <summary>The measuring tuner for FP16 ILGPU segments when the options and this machine allow it (see <see cref="BakeOptions.Tuning"/>).</summary>
+    private Func<Runtime.Engine.EngineProgram, (string, int)?>? TunerFor(BakeOptions o)
+    {
+        if (o.Precision != Precision.FP16 || o.Tuning.Equals("Heuristic", StringComparison.OrdinalIgnoreCase)) return null;
+        var device = Tuning.TuningDevice.Get();
+        if (device is null)
+        {
+            var msg = "no CUDA GPU to measure kernel tactics on (" + Tuning.TuningDevice.Reason + "); recording heuristic tactics";
+            if (o.Tuning.Equals("Measure", StringComparison.OrdinalIgnoreCase)) _log.Warning(ErrorCodes.TuningDeviceMissing, msg, o.ModelPath);
+            else _log.Info(msg);
+            return null;
+        }
+        return program =>
+        {
+            var (arch, layers) = Tuning.ConvTacticTuner.Tune(program, o.Profile, device, _log);
+            _log.Info($"measured tactics for {layers} convolutions on {device.Name} ({arch})");
+            return (arch, layers);
+        };
+    }
+
     private static bool IsLoweringError(string code) =>
         code is ErrorCodes.LoweringUnsupported or ErrorCodes.LoweringShapeUnsupported or ErrorCodes.LoweringPrecisionUnsupported;
 
@@ -217,7 +240,7 @@ public sealed class Baker
                 engine = EngineKinds.Onnx;
                 break;
             case EngineKinds.Ilgpu:
-                payload = IlgpuLowering.Lower(sub, o.Precision, o.Profile, props);
+                payload = IlgpuLowering.Lower(sub, o.Precision, o.Profile, props, tune: TunerFor(o));
                 engine = EngineKinds.Ilgpu;
                 break;
             default:

@@ -15,11 +15,13 @@ namespace EastBake.Baking.Pipeline;
 public static class IlgpuLowering
 {
     /// <summary>The serialized program (the segment payload); adds layer and memory facts to <paramref name="properties"/>.</summary>
+    /// <param name="tune">Measures tactics on a GPU (returns the architecture and layer count), or null for the heuristic.</param>
     public static byte[] Lower(Graph segment, Precision precision, ShapeProfile profile, IDictionary<string, string> properties,
-        LoweringOptions? options = null)
+        LoweringOptions? options = null, Func<EngineProgram, (string Architecture, int Layers)?>? tune = null)
     {
         var program = LowerProgram(segment, precision, profile, options ?? LoweringOptions.Default);
-        int tuned = Tuning.ConvTacticSelector.ApplyHeuristics(program, profile);
+        var measured = tune?.Invoke(program);
+        int tuned = measured?.Layers ?? Tuning.ConvTacticSelector.ApplyHeuristics(program, profile);
         var plan = MemoryPlanner.Plan(program);
         properties["engine.layers"] = string.Join(",", program.Layers.GroupBy(l => l.Kind).OrderBy(g => g.Key)
             .Select(g => $"{g.Key}:{g.Count()}"));
@@ -27,7 +29,9 @@ public static class IlgpuLowering
         properties["engine.weight_bytes"] = program.Weights.Sum(w => (long)w.Data.Length).ToString(CultureInfo.InvariantCulture);
         properties["engine.channel_alignment"] = (options ?? LoweringOptions.Default).ChannelAlignment.ToString(CultureInfo.InvariantCulture);
         // Tensor-core tactics need mma.sync (sm_80+); elsewhere the executor falls back to the portable kernels.
-        properties["engine.tactics"] = tuned == 0 ? "default" : $"heuristic; tensor-core convolutions: {tuned} (sm_80+)";
+        properties["engine.tactics"] = tuned == 0 ? "default"
+            : measured is { } m ? $"measured on {m.Architecture}; tensor-core convolutions: {tuned}"
+            : $"heuristic; tensor-core convolutions: {tuned} (sm_80+)";
         return EngineProgramSerializer.Serialize(program);
     }
 

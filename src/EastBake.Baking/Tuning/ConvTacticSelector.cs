@@ -21,7 +21,7 @@ public static class ConvTacticSelector
             if (!ConvTactics.Eligible(program, c, out _)) continue;
             var outT = program.Tensors[c.Output.Tensor];
             long pixels = (long)outT.Height(profile.OptHeight) * outT.Width(profile.OptWidth);
-            ConvTactics.AssignTensorCore(program, c, ConvTactics.Heuristic(pixels, c.OutChannels));
+            ConvTactics.AssignTensorCore(program, c, ConvTactics.Heuristic(pixels, c.OutChannels, c.KernelH * c.KernelW * c.InChannels));
             count++;
         }
         return count;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EastBake.Baking.Tuning;
 using EastBake.Runtime.Engine;
 using EastBake.Runtime.Plans;
 using EastBake.Runtime.Ilgpu;
@@ -20,76 +21,25 @@ internal static class ConvKernelSweep
 {
     public static IEnumerable<SweepResult> Run(Accelerator accelerator, IReadOnlyList<ConvShape> shapes, int iterations, bool includeDirect, Action<string> log)
     {
-        var rng = new Random(1234);
         foreach (var shape in shapes)
         {
-            var image = new float[shape.InH * shape.InW * shape.Cin];
-            for (int i = 0; i < image.Length; i++) image[i] = (float)(rng.NextDouble() * 2 - 1);
-            var filter = new float[shape.K * shape.K * shape.Cin * shape.Cout];
-            double scale = Math.Sqrt(3.0 / (shape.K * shape.K * shape.Cin));
-            for (int i = 0; i < filter.Length; i++) filter[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
-            var bias = Enumerable.Range(0, shape.Cout).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
-
+            var problem = new ConvProblem(shape.InH, shape.InW, shape.Cin, shape.Cout, shape.K, shape.K, shape.Stride,
+                shape.PadBegin, shape.PadBegin, shape.PadEnd, shape.PadEnd, false, EngineActivation.Relu);
             float[]? reference = null;
             var candidates = new List<MmaTileShape?>();
             if (includeDirect) candidates.Add(null);
-            candidates.AddRange(Enum.GetValues<MmaTileShape>().Where(t => Applicable(t, shape)).Select(t => (MmaTileShape?)t));
+            candidates.AddRange(ConvTimer.Candidates(shape.Cout).Select(t => (MmaTileShape?)t));
             foreach (var tile in candidates)
             {
-                var program = Program(shape, filter, bias, tile);
-                using var exec = new IlgpuExecutor(program, accelerator, new IlgpuExecutorOptions());
-                var output = new float[exec.OutputLength(0, shape.InH, shape.InW)];
-                exec.Poison();
-                exec.Run(image, shape.InH, shape.InW, output);
+                var (ms, output) = ConvTimer.Time(accelerator, problem, tile, iterations);
                 double err = double.NaN;
                 if (tile is null) reference = output;
-                else if (reference is not null) err = RelL2(output, reference);
-                double ms = exec.ProfileLayers(shape.InH, shape.InW, iterations).First(l => l.Layer == "conv").Milliseconds;
+                else if (reference is not null) err = ConvTimer.RelL2(output, reference);
                 var name = tile?.ToString() ?? "direct";
                 log($"{shape.Name,-18} {name,-9} {ms,9:F4} ms {shape.Flops / ms / 1e9,7:F1} TFLOP/s  relL2 {err:E1}");
                 yield return new SweepResult(shape, name, ms, err);
             }
         }
-    }
-
-    /// <summary>Tiles worth timing: not wider than twice the channels (the rest would be mostly idle).</summary>
-    private static bool Applicable(MmaTileShape t, ConvShape s)
-    {
-        var (_, bn) = ConvTactics.Size(t);
-        return bn <= Math.Max(32, 2 * s.Cout) && !(bn == 32 && s.Cout > 64);
-    }
-
-    private static EngineProgram Program(ConvShape s, float[] filter, float[] bias, MmaTileShape? tile)
-    {
-        var half = EngineDataType.Float16;
-        var p = new EngineProgram { Profile = ShapeProfile.Sizes(s.InH, s.InW, s.InH, s.InW, sizeMultiple: 1), InputChannels = s.Cin };
-        int x = p.AddTensor(new EngineTensor("x", s.Cin, 1, half));
-        int y = p.AddTensor(new EngineTensor("y", s.Cout, s.Stride, half));
-        p.Layers.Add(new InputConvertLayer { Name = "in", Output = x, InputChannels = s.Cin, OutputChannels = s.Cin });
-        int f = p.AddWeight(EngineWeight.FromFloats("w", filter, half, WeightLayout.Hwio));
-        int b = p.AddWeight(EngineWeight.FromFloats("b", bias));
-        var conv = new Conv2DLayer
-        {
-            Name = "conv", Input = x, Output = y, Filter = f, Bias = b, InChannels = s.Cin, OutChannels = s.Cout,
-            KernelH = s.K, KernelW = s.K, StrideH = s.Stride, StrideW = s.Stride,
-            PadTop = s.PadBegin, PadLeft = s.PadBegin, PadBottom = s.PadEnd, PadRight = s.PadEnd, Activation = EngineActivation.Relu,
-        };
-        p.Layers.Add(conv);
-        p.Outputs.Add(new EngineOutput("y", y, s.Cout));
-        if (tile is { } t) ConvTactics.AssignTensorCore(p, conv, t);
-        return p;
-    }
-
-    private static double RelL2(float[] a, float[] b)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = a[i] - b[i];
-            num += d * d;
-            den += (double)b[i] * b[i];
-        }
-        return Math.Sqrt(num / Math.Max(den, 1e-30));
     }
 
     /// <summary>The sweep as a table: per shape the direct time, the best tile and its TFLOP/s; then the network totals.</summary>

@@ -63,23 +63,19 @@ public static class ConvTactics
     }
 
     /// <summary>
-    /// The tile a layer gets without measurements: narrow layers use 32-wide tiles, and the tile
-    /// shrinks until the grid covers the GPU's SMs about twice, so small late layers still fill it.
+    /// The tile a layer gets without measurements, fitted to the H200 sweep of every EAST shape
+    /// (docs/PERFORMANCE.md): 32-wide tiles for narrow layers; for 64 channels 128×64 at high
+    /// resolution, else 64×64; wider layers take 128×128 or 128×64 only while that still gives
+    /// about three CTAs per SM, else 64×64 (more CTAs in flight hide the pipeline's latency).
     /// </summary>
-    public static MmaTileShape Heuristic(long outputPixels, int cout, int multiprocessors = 132)
+    public static MmaTileShape Heuristic(long outputPixels, int cout, int k = 0, int multiprocessors = 132)
     {
-        MmaTileShape[] candidates = cout <= 32
-            ? [MmaTileShape.T128x32, MmaTileShape.T64x32]
-            : cout <= 64
-                ? [MmaTileShape.T128x64, MmaTileShape.T64x64, MmaTileShape.T64x32]
-                : [MmaTileShape.T128x128, MmaTileShape.T128x64, MmaTileShape.T64x128, MmaTileShape.T64x64];
-        foreach (var s in candidates)
-        {
-            var (bm, bn) = Size(s);
-            long ctas = (outputPixels + bm - 1) / bm * ((cout + bn - 1) / bn);
-            if (ctas >= 2 * multiprocessors) return s;
-        }
-        return candidates[^1];
+        long Ctas(int bm, int bn) => (outputPixels + bm - 1) / bm * ((cout + bn - 1) / bn);
+        if (cout <= 32) return MmaTileShape.T128x32;
+        if (cout <= 64) return outputPixels >= 32768 ? MmaTileShape.T128x64 : MmaTileShape.T64x64;
+        if (Ctas(128, 128) >= 3 * multiprocessors) return MmaTileShape.T128x128;
+        if (Ctas(128, 64) >= 3 * multiprocessors / 2 && (k == 0 || k <= 1152)) return MmaTileShape.T128x64;
+        return MmaTileShape.T64x64;
     }
 
     /// <summary>Records a tensor-core tactic on <paramref name="c"/> and permutes its filter to OHWI (bake time).</summary>

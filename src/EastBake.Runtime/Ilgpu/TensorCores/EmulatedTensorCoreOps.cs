@@ -88,6 +88,27 @@ public readonly struct EmulatedTensorCoreOps : ITensorCoreOps
         v1 = r.C[c + 1];
     }
 
+    public void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte)
+    {
+        int c = FragmentRegisters.CIndex(mi, ni, 2 * half);
+        smem[(int)(smemByte >> 2)] = Interop.FloatAsInt(r.C[c]);
+        smem[(int)(smemByte >> 2) + 1] = Interop.FloatAsInt(r.C[c + 1]);
+    }
+
+    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
+        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode)
+    {
+        int s = (int)(smemByte >> 2);
+        for (int j = 0; j < 4; j++)
+        {
+            float lo = Interop.IntAsFloat(smem[s + 2 * j]), hi = Interop.IntAsFloat(smem[s + 2 * j + 1]);
+            if ((mode & 1) != 0) { lo += bias[biasIndex + 2 * j]; hi += bias[biasIndex + 2 * j + 1]; }
+            if ((mode & 2) != 0) { uint res = residual[residualWord + j]; lo += HalfLow(res); hi += HalfHigh(res); }
+            if ((mode & 4) != 0) { lo = lo > 0f ? lo : 0f; hi = hi > 0f ? hi : 0f; }
+            output[outputWord + j] = PackHalf2(lo, hi);
+        }
+    }
+
     private float Dot2(uint x, uint y) => HalfLow(x) * HalfLow(y) + HalfHigh(x) * HalfHigh(y);
 
     public uint PackHalf2(float lo, float hi)

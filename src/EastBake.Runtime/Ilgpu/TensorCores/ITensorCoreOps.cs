@@ -73,6 +73,18 @@ public interface ITensorCoreOps
     /// <summary>C[mi][ni][2·half], C[mi][ni][2·half + 1]: row g + 8·half, columns 2t, 2t+1 of the m16n8 tile.</summary>
     void ReadAccumulators(FragmentRegisters r, int mi, int ni, int half, out float v0, out float v1);
 
+    /// <summary>Writes C[mi][ni][2·half], C[mi][ni][2·half + 1] as two floats at shared byte <paramref name="smemByte"/> (epilogue staging).</summary>
+    void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte);
+
+    /// <summary>
+    /// Epilogue of 8 consecutive output channels: 8 staged floats at <paramref name="smemByte"/>, plus
+    /// bias[biasIndex..+8] (mode bit 1), plus the 8 residual halves at word <paramref name="residualWord"/>
+    /// (bit 2), ReLU (bit 4), rounded to halves and written as one 16-byte store at word
+    /// <paramref name="outputWord"/> of <paramref name="output"/>. The addresses are the device addresses of element 0.
+    /// </summary>
+    void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
+        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode);
+
     /// <summary>Two floats rounded to nearest-even binary16 and packed (lo in the low half).</summary>
     uint PackHalf2(float lo, float hi);
 

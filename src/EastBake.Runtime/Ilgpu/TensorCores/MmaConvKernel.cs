@@ -13,8 +13,8 @@ public struct MmaConvArgs
     public int PadTop, PadLeft;
     public int ResStride, ResOffset, HasResidual, HasBias, Activation;
     public float TextScale, AngleScale;
-    /// <summary>Device addresses of input[0] and filter[0] (cp.async needs raw addresses).</summary>
-    public long InputAddress, FilterAddress;
+    /// <summary>Device addresses of element 0 of each view (the inline PTX needs raw addresses).</summary>
+    public long InputAddress, FilterAddress, BiasAddress, ResidualAddress, OutputAddress;
     /// <summary>Always 0 at run time; keeps the shared allocation alive (only inline PTX touches it).</summary>
     public int Never;
 }
@@ -117,9 +117,75 @@ internal struct ConvCta<TTile, TOps> where TTile : struct, IMmaTile where TOps :
         }
         ops.WaitGroup(0);
 
+        if (_a.Activation is Epilogue.None or Epilogue.Relu)
+        {
+            StagedEpilogue(bias, residual, output);
+            return;
+        }
         StoreRow(0, bias, residual, output);
         if (MI > 1) StoreRow(1, bias, residual, output);
         if (MI > 2) { StoreRow(2, bias, residual, output); StoreRow(3, bias, residual, output); }
+    }
+
+    /// <summary>Floats per staged tile row: BN plus 4, so rows start 16 bytes apart in the banks.</summary>
+    private static int StageStride => default(TTile).BN + 4;
+
+    /// <summary>Staging passes: the fp32 tile must fit the 48 KB pipeline buffer; 128×128 goes one warp row at a time.</summary>
+    private static int StagePasses => default(TTile).BM * StageStride * 4 > 48 * 1024 ? default(TTile).WarpsM : 1;
+
+    /// <summary>
+    /// The tile goes through shared memory as fp32, then every thread finishes 8 consecutive channels
+    /// with 16-byte loads and stores (bias, residual, ReLU fused): coalesced, unlike the fragments'
+    /// scattered pairs. Memory-bound layers (large M, small K) spend most of their time here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StagedEpilogue(ArrayView<float> bias, ArrayView<uint> residual, ArrayView<uint> output)
+    {
+        Group.Barrier(); // every warp is done reading the pipeline buffers
+        StagePass(0, bias, residual, output);
+        if (StagePasses > 1) StagePass(1, bias, residual, output);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StagePass(int pass, ArrayView<float> bias, ArrayView<uint> residual, ArrayView<uint> output)
+    {
+        var ops = default(TOps);
+        int rowsPerPass = default(TTile).BM / StagePasses;
+        if (StagePasses == 1 || _wm == pass)
+        {
+            StageRow(0, pass * rowsPerPass); if (MI > 1) StageRow(1, pass * rowsPerPass);
+            if (MI > 2) { StageRow(2, pass * rowsPerPass); StageRow(3, pass * rowsPerPass); }
+        }
+        Group.Barrier();
+        int chunksPerRow = default(TTile).BN / 8;
+        int mode = (_a.HasBias != 0 ? 1 : 0) | (_a.HasResidual != 0 ? 2 : 0) | (_a.Activation == Epilogue.Relu ? 4 : 0);
+        for (int idx = _tid; idx < rowsPerPass * chunksPerRow; idx += Threads)
+        {
+            int row = idx / chunksPerRow, j = idx - row * chunksPerRow;
+            int m = _mBase + pass * rowsPerPass + row, n = _nBase + 8 * j;
+            if (m >= _a.M || n >= _a.Cout) continue;
+            ops.StoreChunk8(_smem, _sbase + (uint)((row * StageStride + 8 * j) * 4), bias, _a.BiasAddress, n,
+                residual, _a.ResidualAddress, (m * _a.ResStride + _a.ResOffset + n) >> 1,
+                output, _a.OutputAddress, (m * _a.OutStride + _a.OutOffset + n) >> 1, mode);
+        }
+        Group.Barrier();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StageRow(int mi, int firstRow)
+    {
+        StageAt(mi, 0, firstRow); StageAt(mi, 1, firstRow);
+        if (NI > 2) { StageAt(mi, 2, firstRow); StageAt(mi, 3, firstRow); }
+        if (NI > 4) { StageAt(mi, 4, firstRow); StageAt(mi, 5, firstRow); StageAt(mi, 6, firstRow); StageAt(mi, 7, firstRow); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StageAt(int mi, int ni, int firstRow)
+    {
+        int row = _wm * WarpRows + mi * 16 + (_lane >> 2) - firstRow;
+        int col = _wn * WarpCols + ni * 8 + 2 * (_lane & 3);
+        default(TOps).StageAccumulators(_regs, _smem, mi, ni, 0, _sbase + (uint)((row * StageStride + col) * 4));
+        default(TOps).StageAccumulators(_regs, _smem, mi, ni, 1, _sbase + (uint)(((row + 8) * StageStride + col) * 4));
     }
 
     /// <summary>Producer row i of this thread: the input position of its output pixel's top-left tap.</summary>

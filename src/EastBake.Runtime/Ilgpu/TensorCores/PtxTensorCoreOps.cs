@@ -182,6 +182,94 @@ public readonly struct PtxTensorCoreOps : ITensorCoreOps
         v1 = Interop.IntAsFloat((uint)(pair >> 32));
     }
 
+    public void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte)
+    {
+        switch ((mi * 8 + ni) * 2 + half)
+        {
+            case 0: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c0, eb_c1};", smemByte); break;
+            case 1: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c2, eb_c3};", smemByte); break;
+            case 2: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c4, eb_c5};", smemByte); break;
+            case 3: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c6, eb_c7};", smemByte); break;
+            case 4: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c8, eb_c9};", smemByte); break;
+            case 5: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c10, eb_c11};", smemByte); break;
+            case 6: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c12, eb_c13};", smemByte); break;
+            case 7: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c14, eb_c15};", smemByte); break;
+            case 8: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c16, eb_c17};", smemByte); break;
+            case 9: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c18, eb_c19};", smemByte); break;
+            case 10: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c20, eb_c21};", smemByte); break;
+            case 11: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c22, eb_c23};", smemByte); break;
+            case 12: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c24, eb_c25};", smemByte); break;
+            case 13: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c26, eb_c27};", smemByte); break;
+            case 14: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c28, eb_c29};", smemByte); break;
+            case 15: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c30, eb_c31};", smemByte); break;
+            case 16: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c32, eb_c33};", smemByte); break;
+            case 17: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c34, eb_c35};", smemByte); break;
+            case 18: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c36, eb_c37};", smemByte); break;
+            case 19: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c38, eb_c39};", smemByte); break;
+            case 20: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c40, eb_c41};", smemByte); break;
+            case 21: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c42, eb_c43};", smemByte); break;
+            case 22: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c44, eb_c45};", smemByte); break;
+            case 23: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c46, eb_c47};", smemByte); break;
+            case 24: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c48, eb_c49};", smemByte); break;
+            case 25: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c50, eb_c51};", smemByte); break;
+            case 26: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c52, eb_c53};", smemByte); break;
+            case 27: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c54, eb_c55};", smemByte); break;
+            case 28: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c56, eb_c57};", smemByte); break;
+            case 29: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c58, eb_c59};", smemByte); break;
+            case 30: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c60, eb_c61};", smemByte); break;
+            case 31: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c62, eb_c63};", smemByte); break;
+            case 32: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c64, eb_c65};", smemByte); break;
+            case 33: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c66, eb_c67};", smemByte); break;
+            case 34: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c68, eb_c69};", smemByte); break;
+            case 35: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c70, eb_c71};", smemByte); break;
+            case 36: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c72, eb_c73};", smemByte); break;
+            case 37: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c74, eb_c75};", smemByte); break;
+            case 38: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c76, eb_c77};", smemByte); break;
+            case 39: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c78, eb_c79};", smemByte); break;
+            case 40: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c80, eb_c81};", smemByte); break;
+            case 41: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c82, eb_c83};", smemByte); break;
+            case 42: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c84, eb_c85};", smemByte); break;
+            case 43: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c86, eb_c87};", smemByte); break;
+            case 44: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c88, eb_c89};", smemByte); break;
+            case 45: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c90, eb_c91};", smemByte); break;
+            case 46: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c92, eb_c93};", smemByte); break;
+            case 47: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c94, eb_c95};", smemByte); break;
+            case 48: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c96, eb_c97};", smemByte); break;
+            case 49: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c98, eb_c99};", smemByte); break;
+            case 50: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c100, eb_c101};", smemByte); break;
+            case 51: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c102, eb_c103};", smemByte); break;
+            case 52: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c104, eb_c105};", smemByte); break;
+            case 53: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c106, eb_c107};", smemByte); break;
+            case 54: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c108, eb_c109};", smemByte); break;
+            case 55: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c110, eb_c111};", smemByte); break;
+            case 56: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c112, eb_c113};", smemByte); break;
+            case 57: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c114, eb_c115};", smemByte); break;
+            case 58: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c116, eb_c117};", smemByte); break;
+            case 59: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c118, eb_c119};", smemByte); break;
+            case 60: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c120, eb_c121};", smemByte); break;
+            case 61: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c122, eb_c123};", smemByte); break;
+            case 62: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c124, eb_c125};", smemByte); break;
+            case 63: CudaAsm.Emit("st.shared.v2.f32 [%0], {eb_c126, eb_c127};", smemByte); break;
+        }
+    }
+
+    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
+        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode)
+    {
+        long b = biasAddress + 4L * biasIndex, res = residualAddress + 4L * residualWord, o = outputAddress + 4L * outputWord;
+        switch (mode)
+        {
+            case 0: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 1: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16]; add.f32 v0, v0, q0; add.f32 v1, v1, q1; add.f32 v2, v2, q2; add.f32 v3, v3, q3; add.f32 v4, v4, q4; add.f32 v5, v5, q5; add.f32 v6, v6, q6; add.f32 v7, v7, q7; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 2: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.b32 {r0,r1,r2,r3}, [gr]; mov.b32 {h0,h1}, r0; mov.b32 {h2,h3}, r1; mov.b32 {h4,h5}, r2; mov.b32 {h6,h7}, r3; cvt.f32.f16 q0, h0; add.f32 v0, v0, q0; cvt.f32.f16 q1, h1; add.f32 v1, v1, q1; cvt.f32.f16 q2, h2; add.f32 v2, v2, q2; cvt.f32.f16 q3, h3; add.f32 v3, v3, q3; cvt.f32.f16 q4, h4; add.f32 v4, v4, q4; cvt.f32.f16 q5, h5; add.f32 v5, v5, q5; cvt.f32.f16 q6, h6; add.f32 v6, v6, q6; cvt.f32.f16 q7, h7; add.f32 v7, v7, q7; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 3: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16]; add.f32 v0, v0, q0; add.f32 v1, v1, q1; add.f32 v2, v2, q2; add.f32 v3, v3, q3; add.f32 v4, v4, q4; add.f32 v5, v5, q5; add.f32 v6, v6, q6; add.f32 v7, v7, q7; ld.global.v4.b32 {r0,r1,r2,r3}, [gr]; mov.b32 {h0,h1}, r0; mov.b32 {h2,h3}, r1; mov.b32 {h4,h5}, r2; mov.b32 {h6,h7}, r3; cvt.f32.f16 q0, h0; add.f32 v0, v0, q0; cvt.f32.f16 q1, h1; add.f32 v1, v1, q1; cvt.f32.f16 q2, h2; add.f32 v2, v2, q2; cvt.f32.f16 q3, h3; add.f32 v3, v3, q3; cvt.f32.f16 q4, h4; add.f32 v4, v4, q4; cvt.f32.f16 q5, h5; add.f32 v5, v5, q5; cvt.f32.f16 q6, h6; add.f32 v6, v6, q6; cvt.f32.f16 q7, h7; add.f32 v7, v7, q7; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 4: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; max.f32 v0, v0, 0f00000000; max.f32 v1, v1, 0f00000000; max.f32 v2, v2, 0f00000000; max.f32 v3, v3, 0f00000000; max.f32 v4, v4, 0f00000000; max.f32 v5, v5, 0f00000000; max.f32 v6, v6, 0f00000000; max.f32 v7, v7, 0f00000000; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 5: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16]; add.f32 v0, v0, q0; add.f32 v1, v1, q1; add.f32 v2, v2, q2; add.f32 v3, v3, q3; add.f32 v4, v4, q4; add.f32 v5, v5, q5; add.f32 v6, v6, q6; add.f32 v7, v7, q7; max.f32 v0, v0, 0f00000000; max.f32 v1, v1, 0f00000000; max.f32 v2, v2, 0f00000000; max.f32 v3, v3, 0f00000000; max.f32 v4, v4, 0f00000000; max.f32 v5, v5, 0f00000000; max.f32 v6, v6, 0f00000000; max.f32 v7, v7, 0f00000000; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 6: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.b32 {r0,r1,r2,r3}, [gr]; mov.b32 {h0,h1}, r0; mov.b32 {h2,h3}, r1; mov.b32 {h4,h5}, r2; mov.b32 {h6,h7}, r3; cvt.f32.f16 q0, h0; add.f32 v0, v0, q0; cvt.f32.f16 q1, h1; add.f32 v1, v1, q1; cvt.f32.f16 q2, h2; add.f32 v2, v2, q2; cvt.f32.f16 q3, h3; add.f32 v3, v3, q3; cvt.f32.f16 q4, h4; add.f32 v4, v4, q4; cvt.f32.f16 q5, h5; add.f32 v5, v5, q5; cvt.f32.f16 q6, h6; add.f32 v6, v6, q6; cvt.f32.f16 q7, h7; add.f32 v7, v7, q7; max.f32 v0, v0, 0f00000000; max.f32 v1, v1, 0f00000000; max.f32 v2, v2, 0f00000000; max.f32 v3, v3, 0f00000000; max.f32 v4, v4, 0f00000000; max.f32 v5, v5, 0f00000000; max.f32 v6, v6, 0f00000000; max.f32 v7, v7, 0f00000000; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+            case 7: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16]; add.f32 v0, v0, q0; add.f32 v1, v1, q1; add.f32 v2, v2, q2; add.f32 v3, v3, q3; add.f32 v4, v4, q4; add.f32 v5, v5, q5; add.f32 v6, v6, q6; add.f32 v7, v7, q7; ld.global.v4.b32 {r0,r1,r2,r3}, [gr]; mov.b32 {h0,h1}, r0; mov.b32 {h2,h3}, r1; mov.b32 {h4,h5}, r2; mov.b32 {h6,h7}, r3; cvt.f32.f16 q0, h0; add.f32 v0, v0, q0; cvt.f32.f16 q1, h1; add.f32 v1, v1, q1; cvt.f32.f16 q2, h2; add.f32 v2, v2, q2; cvt.f32.f16 q3, h3; add.f32 v3, v3, q3; cvt.f32.f16 q4, h4; add.f32 v4, v4, q4; cvt.f32.f16 q5, h5; add.f32 v5, v5, q5; cvt.f32.f16 q6, h6; add.f32 v6, v6, q6; cvt.f32.f16 q7, h7; add.f32 v7, v7, q7; max.f32 v0, v0, 0f00000000; max.f32 v1, v1, 0f00000000; max.f32 v2, v2, 0f00000000; max.f32 v3, v3, 0f00000000; max.f32 v4, v4, 0f00000000; max.f32 v5, v5, 0f00000000; max.f32 v6, v6, 0f00000000; max.f32 v7, v7, 0f00000000; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
+        }
+    }
+
     public uint PackHalf2(float lo, float hi)
     {
         CudaAsm.Emit("cvt.rn.f16x2.f32 %0, %2, %1;", out uint packed, lo, hi);

@@ -37,6 +37,9 @@ internal sealed class TensorCoreConvLibrary(Accelerator accelerator, bool emulat
             TextScale = c.TextScale, AngleScale = c.AngleScale,
             InputAddress = emulate ? 0 : input.LoadEffectiveAddressAsPtr().ToInt64(),
             FilterAddress = emulate ? 0 : filter.LoadEffectiveAddressAsPtr().ToInt64(),
+            BiasAddress = emulate ? 0 : bias.LoadEffectiveAddressAsPtr().ToInt64(),
+            ResidualAddress = emulate ? 0 : residual.LoadEffectiveAddressAsPtr().ToInt64(),
+            OutputAddress = emulate ? 0 : output.LoadEffectiveAddressAsPtr().ToInt64(),
         };
         var cin = SpecializedValue.New(c.InChannels);
         var kw = SpecializedValue.New(c.KernelW);
