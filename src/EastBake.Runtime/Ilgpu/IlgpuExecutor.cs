@@ -133,6 +133,9 @@ public sealed class IlgpuExecutor : IDisposable
         IKernelLibrary f32 = new KernelLibrary<float, F32Ops>(accelerator);
         IKernelLibrary f16 = NativeFp16 ? new KernelLibrary<ILGPU.Half, F16Ops>(accelerator) : new KernelLibrary<ushort, F16BitsOps>(accelerator);
         IKernelLibrary Lib(TensorRef r) => program.Tensors[r.Tensor].DataType == EngineDataType.Float16 ? f16 : f32;
+        // The 8-channel FP16 kernels are inline PTX: CUDA only, and off when the portable kernels are asked for.
+        var half8 = accelerator is CudaAccelerator && NativeFp16 && options?.TensorCores != TensorCoreMode.Disabled
+            ? new Vector.Half8Library(accelerator) : null;
         var tensorCores = tensorCoreLayers.Count > 0
             ? new TensorCoreConvLibrary(accelerator, emulate: options?.TensorCores == TensorCoreMode.Emulated)
             : null;
@@ -158,6 +161,12 @@ public sealed class IlgpuExecutor : IDisposable
                 }
                 case Conv2DLayer conv when tensorCoreLayers.Contains(conv):
                     steps.Add(tensorCores!.Build(conv, ctx));
+                    break;
+                case MaxPoolLayer pool when half8 is not null && Vector.Half8Kernels.Eligible(program, pool.Input, pool.Output, pool.Channels):
+                    steps.Add(half8.Pool(pool, ctx));
+                    break;
+                case ResizeBilinearLayer resize when half8 is not null && Vector.Half8Kernels.Eligible(program, resize.Input, resize.Output, resize.Channels):
+                    steps.Add(half8.Resize(resize, ctx));
                     break;
                 default:
                     steps.Add(Lib(layer.Writes().First().Ref).Build(layer, ctx));

@@ -30,10 +30,12 @@ internal static class BenchCommand
         var bandwidth = new Option<double?>("--bandwidth") { Description = "Measured device-memory bandwidth (TB/s) for the floor" };
         var portable = new Option<bool>("--portable-too") { Description = "Also time FP16 with the tensor-core tactics disabled" };
         var device = new Option<EngineDevice>("--device") { Description = "ILGPU accelerator", DefaultValueFactory = _ => EngineDevice.Auto };
+        var images = new Option<string?>("--images") { Description = "Also run end to end (decode → boxes) on these images with each plan, sequential and pipelined" };
+        var imageCount = new Option<int>("--image-count") { Description = "Images for the end-to-end run (the folder is cycled)", DefaultValueFactory = _ => 100 };
         var noDirect = new Option<bool>("--no-direct") { Description = "Sweep: skip the direct kernel (slow; also the sweep's correctness reference)" };
         var cmd = new Command("bench", "Time the ILGPU engine on the device")
         {
-            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect,
+            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect, images, imageCount,
         };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
@@ -62,6 +64,7 @@ internal static class BenchCommand
                     cost ??= NetworkCost.Of(program, h, w);
                     var modes = plan.Precision == Precision.FP16 && r.GetValue(portable)
                         ? new[] { TensorCoreMode.Auto, TensorCoreMode.Disabled } : [TensorCoreMode.Auto];
+                    var endToEnd = r.GetValue(images) is { } dir ? PlanSource.Images(dir) : null;
                     foreach (var mode in modes)
                     {
                         using var exec = new IlgpuExecutor(program, accelerator, new IlgpuExecutorOptions { TensorCores = mode, Log = Console.WriteLine });
@@ -78,6 +81,8 @@ internal static class BenchCommand
                                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-60} {1,8:F4} ms {2,5:F1}%", layer, lms, 100 * lms / sum));
                         }
                     }
+                    if (endToEnd is { Count: > 0 })
+                        Console.WriteLine(NetworkBench.EndToEnd(plan, r.GetValue(device), endToEnd, r.GetValue(imageCount)));
                 }
                 double flops = cost!.Flops;
                 if (r.GetValue(torch) is { } torchFile)
