@@ -11,5 +11,6 @@ rm -f "$out"/eb/*.pdb
 mkdir -p .carry
 tar -cJf .carry/eb.tar.xz -C "$out" eb
 cp ../shared/tools/torch_baseline.py .carry/
+mkdir -p .carry/images && cp $(ls -d ../shared/icdar2015/dev/images/* | head -24) .carry/images/
 rm -rf "$out"
 ls -la .carry

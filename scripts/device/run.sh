@@ -24,10 +24,11 @@ for s in $steps; do
     bench)
       mt=$(grep -oP 'matrix_tflops=\K[\d.]+' "$OUT/ceilings.log" 2>/dev/null || echo 780)
       bw=$(grep -oP 'bandwidth_tbs=\K[\d.]+' "$OUT/ceilings.log" 2>/dev/null || echo 4.3)
-      run bench 300 "$EB" bench "$model" --precision FP32,FP16 --portable-too --input-shape ${H}x${W} --device cuda --iters 50 --warmup 10 \
-        --profile 12 --torch "$OUT/torch.log" --matrix-tflops "$mt" --bandwidth "$bw" ;;
+      run bench 420 "$EB" bench "$model" --precision ${BENCH_PRECISIONS:-FP32,FP16} --input-shape ${H}x${W} --device cuda --iters 50 --warmup 10 \
+        --profile 12 --torch "$OUT/torch.log" --matrix-tflops "$mt" --bandwidth "$bw" ${BENCH_FLAGS:-} \
+        $( [ -d .carry/images ] && echo --images .carry/images --image-count 96 ) ;;
     verify)
-      for p in FP16 FP32; do run verify-$p 240 "$EB" verify "$model" --precision $p --input-shape ${H}x${W} --device cuda --runs 2 --seed 7; done ;;
+      for p in ${VERIFY_PRECISIONS:-FP16 FP32}; do run verify-$p 240 "$EB" verify "$model" --precision $p --input-shape ${H}x${W} --device cuda --runs 2 --seed 7; done ;;
     sweep) run sweep 300 "$EB" bench --conv-sweep --input-shape ${H}x${W} --device cuda --iters 10 ;;
   esac
 done
