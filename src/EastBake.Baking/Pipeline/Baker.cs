@@ -8,6 +8,7 @@ using EastBake.Compiler.Onnx;
 using EastBake.Compiler.Optimizer;
 using EastBake.Compiler.Shapes;
 using EastBake.Diagnostics;
+using EastBake.Runtime.Calibration;
 using EastBake.Runtime.Plans;
 using Google.Protobuf;
 
@@ -126,7 +127,7 @@ public sealed class Baker
             {
                 try
                 {
-                    var built = BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o);
+                    var built = BuildSegment(graph, seg, segments.Count, GroupFor(segments, seg), o, calibration);
                     segments.Add(built);
                     if (built.Engine == EngineKinds.Onnx) onnxSegments.Add((built, seg));
                 }
@@ -223,7 +224,7 @@ public sealed class Baker
         }
     }
 
-    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, int group, BakeOptions o)
+    private PlanSegment BuildSegment(Graph graph, Segment seg, int id, int group, BakeOptions o, CalibrationTable? calibration)
     {
         var sub = SubgraphExtractor.Extract(graph, seg);
         var props = new Dictionary<string, string>
@@ -240,7 +241,7 @@ public sealed class Baker
                 engine = EngineKinds.Onnx;
                 break;
             case EngineKinds.Ilgpu:
-                payload = IlgpuLowering.Lower(sub, o.Precision, o.Profile, props, tune: TunerFor(o));
+                payload = IlgpuLowering.Lower(sub, o.Precision, o.Profile, props, tune: TunerFor(o), calibration: calibration);
                 engine = EngineKinds.Ilgpu;
                 break;
             default:

@@ -24,6 +24,16 @@ public static class ConvTacticSelector
             ConvTactics.AssignTensorCore(program, c, ConvTactics.Heuristic(pixels, c.OutChannels, c.KernelH * c.KernelW * c.InChannels));
             count++;
         }
+        // INT8 layers: the same tiles (their filters are OHWI already); K counts int8 pairs.
+        foreach (var q in program.Layers.OfType<QuantizedConv2DLayer>())
+        {
+            if (!ConvTactics.EligibleInt8(program, q, out _)) continue;
+            var c = q.Conv;
+            var outT = program.Tensors[c.Output.Tensor];
+            long pixels = (long)outT.Height(profile.OptHeight) * outT.Width(profile.OptWidth);
+            q.Tactic = ConvTactics.For(ConvTactics.Heuristic(pixels, c.OutChannels, c.KernelH * c.KernelW * c.InChannels / 2));
+            count++;
+        }
         return count;
     }
 }

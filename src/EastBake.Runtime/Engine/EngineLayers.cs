@@ -13,6 +13,8 @@ public enum EngineLayerKind : byte
     GeometryHead = 8,
     Convert = 9,
     ScaleShift = 10,
+    Quantize = 11,
+    QuantizedConv2D = 12,
 }
 
 /// <summary>One step of an <see cref="EngineProgram"/>; layers run in list order.</summary>
@@ -200,4 +202,38 @@ public sealed class ScaleShiftLayer : EngineLayer
     public required int Shift { get; init; }
     public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
     public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>
+/// Float → int8 at the boundary into INT8 layers: q = clamp(round_half_even(x / Scale), −128, 127)
+/// (ONNX QuantizeLinear's rounding). Output is a dense Int8 tensor of <see cref="Channels"/> channels.
+/// </summary>
+public sealed class QuantizeLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.Quantize;
+    public required TensorRef Input { get; init; }
+    public required TensorRef Output { get; init; }
+    public required int Channels { get; init; }
+    /// <summary>One int8 step (the calibrated amax / 127).</summary>
+    public required float Scale { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => [(Input, Channels)];
+    public override IEnumerable<(TensorRef, int)> Writes() => [(Output, Channels)];
+}
+
+/// <summary>
+/// An INT8 convolution: <see cref="Conv"/> gives the geometry, tensors and indices, with an Int8
+/// input, an int8 OHWI filter and no separate bias. The int32 accumulator becomes
+/// y = act(acc · E[o] + E[Cout + o] + residual) with <see cref="Epilogue"/> E (Float32 [2·Cout]:
+/// input step × weight step per output channel, then the bias). A float output stores y; an Int8
+/// output stores y requantized with <see cref="OutputScale"/> (when every reader is an INT8 layer).
+/// </summary>
+public sealed class QuantizedConv2DLayer : EngineLayer
+{
+    public override EngineLayerKind Kind => EngineLayerKind.QuantizedConv2D;
+    public required Conv2DLayer Conv { get; init; }
+    public required int Epilogue { get; init; }
+    /// <summary>One output step when the output tensor is Int8; 0 otherwise.</summary>
+    public float OutputScale { get; init; }
+    public override IEnumerable<(TensorRef, int)> Reads() => Conv.Reads();
+    public override IEnumerable<(TensorRef, int)> Writes() => Conv.Writes();
 }

@@ -149,6 +149,14 @@ internal sealed class EngineProgramValidator(EngineProgram p)
                 if (c.Activation == EngineActivation.EastHead && c.OutChannels < 6)
                     throw Bad("the EastHead epilogue needs at least 6 output channels", layer.Name);
                 break;
+            case QuantizeLayer q:
+                if (TypeOf(q.Output) != EngineDataType.Int8 || TypeOf(q.Input) == EngineDataType.Int8)
+                    throw Bad("quantize reads a float tensor and writes an Int8 one", layer.Name);
+                if (!(q.Scale > 0f) || !float.IsFinite(q.Scale)) throw Bad($"quantize scale {q.Scale} must be finite and positive", layer.Name);
+                break;
+            case QuantizedConv2DLayer qc:
+                CheckQuantizedConv(qc);
+                break;
             case ScaleShiftLayer ss:
                 if (ss.Activation is not (EngineActivation.None or EngineActivation.Relu or EngineActivation.Sigmoid))
                     throw Bad($"scale-shift activation {ss.Activation} (None, Relu or Sigmoid)", layer.Name);
@@ -176,6 +184,25 @@ internal sealed class EngineProgramValidator(EngineProgram p)
         }
     }
 
+    private void CheckQuantizedConv(QuantizedConv2DLayer qc)
+    {
+        var c = qc.Conv;
+        if (c.KernelH < 1 || c.KernelW < 1 || c.StrideH < 1 || c.StrideW < 1 ||
+            c.PadTop < 0 || c.PadLeft < 0 || c.PadBottom < 0 || c.PadRight < 0 || c.Activation is not (EngineActivation.None or EngineActivation.Relu))
+            throw Bad("invalid INT8 conv geometry or activation (None or Relu)", qc.Name);
+        if (TypeOf(c.Input) != EngineDataType.Int8) throw Bad("an INT8 conv reads an Int8 tensor", qc.Name);
+        if (c.Residual is { } res && TypeOf(res) == EngineDataType.Int8) throw Bad("an INT8 conv's residual is a float tensor", qc.Name);
+        bool int8Out = TypeOf(c.Output) == EngineDataType.Int8;
+        if (int8Out != qc.OutputScale > 0f || !float.IsFinite(qc.OutputScale))
+            throw Bad("an Int8 output needs a positive output scale, a float output none", qc.Name);
+        if (int8Out && c.Residual is not null) throw Bad("an INT8 conv with a residual writes a float tensor", qc.Name);
+        var f = Weight(qc, c.Filter);
+        if (f.Layout != WeightLayout.Ohwi || f.DataType != EngineDataType.Int8 ||
+            f.ElementCount != (long)c.KernelH * c.KernelW * c.InChannels * c.OutChannels)
+            throw Bad($"filter '{f.Name}' must be Int8 OHWI {c.KernelH}x{c.KernelW}x{c.InChannels}x{c.OutChannels}", qc.Name);
+        Vector(qc, qc.Epilogue, 2 * c.OutChannels);
+    }
+
     /// <summary>Checks the layer's size relation along one axis for input size <paramref name="v"/>.</summary>
     private void CheckAxis(EngineLayer layer, int v, bool vertical)
     {
@@ -188,6 +215,8 @@ internal sealed class EngineProgramValidator(EngineProgram p)
         switch (layer)
         {
             case InputConvertLayer ic: Expect(Dim(ic.Output), v, "output"); break;
+            case QuantizedConv2DLayer qc: CheckAxis(qc.Conv, v, vertical); break;
+            case QuantizeLayer q: Expect(Dim(q.Output), Dim(q.Input), "output"); break;
             case Conv2DLayer c:
             {
                 int k = vertical ? c.KernelH : c.KernelW, s = vertical ? c.StrideH : c.StrideW;

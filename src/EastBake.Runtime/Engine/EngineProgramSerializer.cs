@@ -13,7 +13,10 @@ namespace EastBake.Runtime.Engine;
 /// </summary>
 public static class EngineProgramSerializer
 {
-    public const ushort Version = 2;
+    public const ushort Version = 3;
+
+    /// <summary>Version 2 (no INT8 layers) reads unchanged.</summary>
+    private const ushort OldestReadable = 2;
     private static ReadOnlySpan<byte> Magic => "EBEP"u8;
 
     public static byte[] Serialize(EngineProgram program)
@@ -70,13 +73,13 @@ public static class EngineProgramSerializer
                 foreach (var m in ic.Mean ?? []) w.Write(m);
                 break;
             case Conv2DLayer c:
-                WriteRef(w, c.Input); WriteRef(w, c.Output);
-                w.Write(c.Residual.HasValue);
-                if (c.Residual is { } res) WriteRef(w, res);
-                w.Write(c.Filter); w.Write(c.Bias); w.Write(c.InChannels); w.Write(c.OutChannels);
-                w.Write(c.KernelH); w.Write(c.KernelW); w.Write(c.StrideH); w.Write(c.StrideW);
-                w.Write(c.PadTop); w.Write(c.PadLeft); w.Write(c.PadBottom); w.Write(c.PadRight);
-                w.Write((byte)c.Activation); w.Write(c.TextScale); w.Write(c.AngleScale);
+                WriteConv(w, c);
+                break;
+            case QuantizeLayer q:
+                WriteRef(w, q.Input); WriteRef(w, q.Output); w.Write(q.Channels); w.Write(q.Scale);
+                break;
+            case QuantizedConv2DLayer qc:
+                WriteConv(w, qc.Conv); w.Write(qc.Epilogue); w.Write(qc.OutputScale);
                 break;
             case MaxPoolLayer m:
                 WriteRef(w, m.Input); WriteRef(w, m.Output); w.Write(m.Channels);
@@ -110,6 +113,17 @@ public static class EngineProgramSerializer
             default:
                 throw new ArgumentException($"cannot serialize layer type {l.GetType().Name}");
         }
+    }
+
+    private static void WriteConv(BinaryWriter w, Conv2DLayer c)
+    {
+        WriteRef(w, c.Input); WriteRef(w, c.Output);
+        w.Write(c.Residual.HasValue);
+        if (c.Residual is { } res) WriteRef(w, res);
+        w.Write(c.Filter); w.Write(c.Bias); w.Write(c.InChannels); w.Write(c.OutChannels);
+        w.Write(c.KernelH); w.Write(c.KernelW); w.Write(c.StrideH); w.Write(c.StrideW);
+        w.Write(c.PadTop); w.Write(c.PadLeft); w.Write(c.PadBottom); w.Write(c.PadRight);
+        w.Write((byte)c.Activation); w.Write(c.TextScale); w.Write(c.AngleScale);
     }
 
     public static EngineProgram Read(ReadOnlySpan<byte> data) => Read(new MemoryStream(data.ToArray(), writable: false));
@@ -167,8 +181,9 @@ public static class EngineProgramSerializer
             r.BaseStream.ReadExactly(magic);
             if (!magic.SequenceEqual(Magic)) throw Bad("bad magic (not an engine program)");
             ushort version = r.ReadUInt16();
-            if (version != Version)
-                throw new EastBakeException(ErrorCodes.PlanBadVersion, $"engine program version {version} is not supported (expected {Version})");
+            if (version < OldestReadable || version > Version)
+                throw new EastBakeException(ErrorCodes.PlanBadVersion,
+                    $"engine program version {version} is not supported (reads {OldestReadable}..{Version})");
             var profile = new ShapeProfile(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
                 r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()) { SizeMultiple = r.ReadInt32() };
             var program = new EngineProgram { Profile = profile, InputChannels = r.ReadInt32() };
@@ -226,6 +241,8 @@ public static class EngineProgramSerializer
                     Name = name, Input = Ref(), Output = Ref(), Channels = r.ReadInt32(), Activation = Enum<EngineActivation>(r.ReadByte()),
                     Scale = r.ReadInt32(), Shift = r.ReadInt32(),
                 },
+                EngineLayerKind.Quantize => new QuantizeLayer { Name = name, Input = Ref(), Output = Ref(), Channels = r.ReadInt32(), Scale = r.ReadSingle() },
+                EngineLayerKind.QuantizedConv2D => new QuantizedConv2DLayer { Name = name, Conv = Conv(name), Epilogue = r.ReadInt32(), OutputScale = r.ReadSingle() },
                 _ => throw Bad($"unknown layer kind {kind}"),
             };
             layer.Tactic = tactic;

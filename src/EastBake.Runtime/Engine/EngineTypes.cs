@@ -6,6 +6,8 @@ public enum EngineDataType : byte
     Float32 = 0,
     /// <summary>IEEE binary16 storage; kernels load to FP32, accumulate in FP32, round on store.</summary>
     Float16 = 1,
+    /// <summary>Signed 8-bit integers with a per-tensor scale (INT8 layers' inputs and int8 outputs; OHWI int8 filters).</summary>
+    Int8 = 2,
 }
 
 /// <summary>Activation fused at the end of a layer.</summary>
@@ -62,6 +64,7 @@ internal static class EngineDataTypeExtensions
     {
         EngineDataType.Float32 => 4,
         EngineDataType.Float16 => 2,
+        EngineDataType.Int8 => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 }

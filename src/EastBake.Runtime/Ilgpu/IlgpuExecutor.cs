@@ -136,7 +136,8 @@ public sealed class IlgpuExecutor : IDisposable
         // The 8-channel FP16 kernels are inline PTX: CUDA only, and off when the portable kernels are asked for.
         var half8 = accelerator is CudaAccelerator && NativeFp16 && options?.TensorCores != TensorCoreMode.Disabled
             ? new Vector.Half8Library(accelerator) : null;
-        var tensorCores = tensorCoreLayers.Count > 0
+        var int8TensorCoreLayers = Int8TensorCoreLayers(program, accelerator, options?.TensorCores ?? TensorCoreMode.Auto, log);
+        var tensorCores = tensorCoreLayers.Count + int8TensorCoreLayers.Count > 0
             ? new TensorCoreConvLibrary(accelerator, emulate: options?.TensorCores == TensorCoreMode.Emulated)
             : null;
 
@@ -161,6 +162,19 @@ public sealed class IlgpuExecutor : IDisposable
                 }
                 case Conv2DLayer conv when tensorCoreLayers.Contains(conv):
                     steps.Add(tensorCores!.Build(conv, ctx));
+                    break;
+                case QuantizedConv2DLayer q when int8TensorCoreLayers.Contains(q):
+                    steps.Add(tensorCores!.Build(q, ctx));
+                    break;
+                case QuantizedConv2DLayer q:
+                    // The float side (residual, float output) decides the storage type; an int8-only layer takes FP16's library if any.
+                    var side = q.Conv.Residual ?? q.Conv.Output;
+                    steps.Add((program.Tensors[side.Tensor].DataType == EngineDataType.Int8
+                        ? program.Tensors.Any(t => t.DataType == EngineDataType.Float16) ? f16 : f32
+                        : Lib(side)).Build(q, ctx));
+                    break;
+                case QuantizeLayer quantize:
+                    steps.Add(Lib(quantize.Input).Build(quantize, ctx));
                     break;
                 case MaxPoolLayer pool when half8 is not null && Vector.Half8Kernels.Eligible(program, pool.Input, pool.Output, pool.Channels):
                     steps.Add(half8.Pool(pool, ctx));
@@ -206,6 +220,25 @@ public sealed class IlgpuExecutor : IDisposable
         if (!deviceHasThem)
             log?.Invoke($"ILGPU engine: {recorded.Count} layers were tuned for tensor cores, which {accelerator.AcceleratorType} '{accelerator.Name}' " +
                 $"lacks{(mode == TensorCoreMode.Disabled ? " (disabled)" : "")}; running the portable kernels");
+        return result;
+    }
+
+    /// <summary>The INT8 layers whose recorded tensor-core tactic runs here; the others take the dp4a or scalar INT8 kernels.</summary>
+    private static HashSet<QuantizedConv2DLayer> Int8TensorCoreLayers(EngineProgram program, Accelerator accelerator, TensorCoreMode mode, Action<string>? log)
+    {
+        var recorded = program.Layers.OfType<QuantizedConv2DLayer>().Where(q => ConvTactics.IsTensorCore(q.Tactic)).ToList();
+        var result = new HashSet<QuantizedConv2DLayer>();
+        bool deviceHasThem = mode == TensorCoreMode.Emulated ||
+            (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+        foreach (var q in recorded)
+        {
+            if (!deviceHasThem) continue;
+            if (ConvTactics.EligibleInt8(program, q, out var reason)) result.Add(q);
+            else log?.Invoke($"ILGPU engine: INT8 layer '{q.Name}' recorded a tensor-core tactic it cannot use ({reason}); using the dp4a/scalar kernel");
+        }
+        if (recorded.Count > 0 && !deviceHasThem)
+            log?.Invoke($"ILGPU engine: {recorded.Count} INT8 layers were tuned for tensor cores, which {accelerator.AcceleratorType} '{accelerator.Name}' " +
+                "lacks; running the dp4a/scalar INT8 kernels");
         return result;
     }
 

@@ -18,29 +18,38 @@ public enum Int8ConvOutput
 /// <summary>Run-time sizes and scales of one INT8 convolution launch.</summary>
 public struct Int8ConvArgs
 {
-    public int InH, InW, InStride, InChannels;
-    public int OutH, OutW, OutStride, OutChannels;
+    public int InH, InW, InStride, InChannels, InOffset;
+    public int OutH, OutW, OutStride, OutChannels, OutOffset;
     public int PadTop, PadLeft;
+    public int ResStride, ResOffset, HasResidual;
     public int Relu;
     public int Mode;          // Int8ConvOutput
-    public float InputScale;  // s_in: one input step
+    public float InputScale;  // s_in: one input step (1 when the epilogue's scales already include it)
     public float OutputScale; // s_out: one output step (Mode Int8)
     public int Total;         // OutH · OutW · OutChannels
 }
 
+/// <summary>Run-time sizes of one quantize launch (float slice → dense int8 slice).</summary>
+public struct QuantizeArgs
+{
+    public int InStride, InOffset, OutStride, OutOffset, Channels, Total;
+    public float Scale;
+}
+
 /// <summary>
-/// INT8 convolution: int8 NHWC input (per-tensor scale), int8 OHWI filter [Cout][KH][KW][Cin]
+/// INT8 convolution: int8 NHWC input slice (per-tensor scale), int8 OHWI filter [Cout][KH][KW][Cin]
 /// (per-output-channel scales), exact INT32 accumulation of the int8 products, and a float
-/// epilogue (scales, bias, ReLU) that writes float32, requantized int8 or the accumulator.
-/// <paramref name="epilogue"/> holds the Cout weight scales followed by the Cout biases.
+/// epilogue (scales, bias, residual, ReLU) that writes <typeparamref name="T"/>, requantized int8
+/// or the accumulator. <c>epilogue</c> holds the Cout scales followed by the Cout biases.
 /// One output element per thread, output channel fastest.
 /// </summary>
 public static class Int8ConvKernels
 {
     /// <summary>The portable path (any accelerator; ILGPU's CPU one included): one int8 product per step.</summary>
-    public static void Scalar(ArrayView<sbyte> input, ArrayView<sbyte> filter, ArrayView<float> epilogue,
-        ArrayView<float> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a,
+    public static void Scalar<T, TOps>(ArrayView<sbyte> input, ArrayView<sbyte> filter, ArrayView<float> epilogue, ArrayView<T> residual,
+        ArrayView<T> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a,
         SpecializedValue<int> kh, SpecializedValue<int> kw, SpecializedValue<int> sh, SpecializedValue<int> sw)
+        where T : unmanaged where TOps : struct, IElementOps<T>
     {
         int idx = Grid.GlobalIndex.X;
         if (idx >= a.Total) return;
@@ -56,22 +65,23 @@ public static class Int8ConvKernels
             {
                 int iw = iw0 + kx;
                 if (iw < 0 || iw >= a.InW) continue;
-                int inBase = (ih * a.InW + iw) * a.InStride;
+                int inBase = (ih * a.InW + iw) * a.InStride + a.InOffset;
                 int wBase = ((oc * kh.Value + ky) * kw.Value + kx) * cin;
                 for (int ci = 0; ci < cin; ci++) acc += input[inBase + ci] * filter[wBase + ci];
             }
         }
-        Store(acc, oc, pixel * a.OutStride + oc, epilogue, outFloat, outInt8, outAcc, a);
+        Store<T, TOps>(acc, oc, pixel, epilogue, residual, outFloat, outInt8, outAcc, a);
     }
 
     /// <summary>
     /// The CUDA path: four int8 channels packed in each 32-bit word, multiplied and summed by one
-    /// <c>dp4a.s32.s32</c> (inline PTX). Needs InChannels and InStride multiples of 4 and
+    /// <c>dp4a.s32.s32</c> (inline PTX). Needs InChannels, InStride and InOffset multiples of 4 and
     /// 4-byte-aligned tensors; runs only on a CUDA accelerator.
     /// </summary>
-    public static void Dp4a(ArrayView<int> input, ArrayView<int> filter, ArrayView<float> epilogue,
-        ArrayView<float> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a,
+    public static void Dp4a<T, TOps>(ArrayView<int> input, ArrayView<int> filter, ArrayView<float> epilogue, ArrayView<T> residual,
+        ArrayView<T> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a,
         SpecializedValue<int> kh, SpecializedValue<int> kw, SpecializedValue<int> sh, SpecializedValue<int> sw)
+        where T : unmanaged where TOps : struct, IElementOps<T>
     {
         int idx = Grid.GlobalIndex.X;
         if (idx >= a.Total) return;
@@ -87,7 +97,7 @@ public static class Int8ConvKernels
             {
                 int iw = iw0 + kx;
                 if (iw < 0 || iw >= a.InW) continue;
-                int inBase = (ih * a.InW + iw) * stride4;
+                int inBase = (ih * a.InW + iw) * stride4 + a.InOffset / 4;
                 int wBase = ((oc * kh.Value + ky) * kw.Value + kx) * cin4;
                 for (int c4 = 0; c4 < cin4; c4++)
                 {
@@ -97,20 +107,23 @@ public static class Int8ConvKernels
                 }
             }
         }
-        Store(acc.Value, oc, pixel * a.OutStride + oc, epilogue, outFloat, outInt8, outAcc, a);
+        Store<T, TOps>(acc.Value, oc, pixel, epilogue, residual, outFloat, outInt8, outAcc, a);
     }
 
-    private static void Store(int acc, int oc, int at, ArrayView<float> epilogue,
-        ArrayView<float> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a)
+    private static void Store<T, TOps>(int acc, int oc, int pixel, ArrayView<float> epilogue, ArrayView<T> residual,
+        ArrayView<T> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a)
+        where T : unmanaged where TOps : struct, IElementOps<T>
     {
+        int at = pixel * a.OutStride + a.OutOffset + oc;
         if (a.Mode == (int)Int8ConvOutput.Accumulator)
         {
             outAcc[at] = acc;
             return;
         }
         float y = acc * (a.InputScale * epilogue[oc]) + epilogue[a.OutChannels + oc];
+        if (a.HasResidual != 0) y += default(TOps).ToFloat(residual[pixel * a.ResStride + a.ResOffset + oc]);
         if (a.Relu != 0 && y < 0f) y = 0f;
-        if (a.Mode == (int)Int8ConvOutput.Float) outFloat[at] = y;
+        if (a.Mode == (int)Int8ConvOutput.Float) outFloat[at] = default(TOps).FromFloat(y);
         else outInt8[at] = Requantize(y, a.OutputScale);
     }
 
@@ -125,31 +138,28 @@ public static class Int8ConvKernels
         return (sbyte)(int)r;
     }
 
-    /// <summary>Float → int8 with a per-tensor scale (the boundary into an INT8 layer).</summary>
-    public static void Quantize(ArrayView<float> input, ArrayView<sbyte> output, float scale, int total)
+    /// <summary>Float slice → int8 slice with a per-tensor scale (the boundary into INT8 layers).</summary>
+    public static void Quantize<T, TOps>(ArrayView<T> input, ArrayView<sbyte> output, QuantizeArgs a)
+        where T : unmanaged where TOps : struct, IElementOps<T>
     {
         int i = Grid.GlobalIndex.X;
-        if (i < total) output[i] = Requantize(input[i], scale);
-    }
-
-    /// <summary>Int8 → float (the boundary out of an INT8 layer).</summary>
-    public static void Dequantize(ArrayView<sbyte> input, ArrayView<float> output, float scale, int total)
-    {
-        int i = Grid.GlobalIndex.X;
-        if (i < total) output[i] = input[i] * scale;
+        if (i >= a.Total) return;
+        int pixel = i / a.Channels, c = i - pixel * a.Channels;
+        output[pixel * a.OutStride + a.OutOffset + c] = Requantize(default(TOps).ToFloat(input[pixel * a.InStride + a.InOffset + c]), a.Scale);
     }
 }
 
 /// <summary>
 /// Loads and launches the INT8 convolution on an accelerator: the dp4a kernel on CUDA when
-/// <see cref="UseDp4a"/>, the scalar kernel everywhere else (the reference path).
+/// <see cref="UseDp4a"/>, the scalar kernel everywhere else (the reference path). Float outputs
+/// and residuals are stored as <typeparamref name="T"/>.
 /// </summary>
-public sealed class Int8Convolution
+public sealed class Int8Convolution<T, TOps> where T : unmanaged where TOps : struct, IElementOps<T>
 {
     private readonly Accelerator _acc;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>,
+    private Action<AcceleratorStream, KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ArrayView<sbyte>,
         ArrayView<int>, Int8ConvArgs, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _scalar;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>,
+    private Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ArrayView<sbyte>,
         ArrayView<int>, Int8ConvArgs, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _dp4a;
 
     /// <param name="preferDp4a">Use dp4a when the accelerator is CUDA (false: always the scalar reference kernel).</param>
@@ -161,26 +171,27 @@ public sealed class Int8Convolution
 
     public bool UseDp4a { get; }
 
+    /// <summary>Whether the dp4a kernel can run these channels (else the scalar one runs).</summary>
+    public static bool Dp4aFits(in Int8ConvArgs a) => a.InChannels % 4 == 0 && a.InStride % 4 == 0 && a.InOffset % 4 == 0;
+
     /// <summary>Enqueues one convolution; <paramref name="kernel"/> is (KH, KW, SH, SW).</summary>
-    public void Launch(AcceleratorStream stream, ArrayView<sbyte> input, ArrayView<sbyte> filterOhwi, ArrayView<float> epilogue,
-        ArrayView<float> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a, (int KH, int KW, int SH, int SW) kernel)
+    public void Launch(AcceleratorStream stream, ArrayView<sbyte> input, ArrayView<sbyte> filterOhwi, ArrayView<float> epilogue, ArrayView<T> residual,
+        ArrayView<T> outFloat, ArrayView<sbyte> outInt8, ArrayView<int> outAcc, Int8ConvArgs a, (int KH, int KW, int SH, int SW) kernel, int group = 0)
     {
-        var group = _acc.AcceleratorType == AcceleratorType.CPU ? 1 : Math.Min(256, _acc.MaxNumThreadsPerGroup);
+        if (group <= 0) group = _acc.AcceleratorType == AcceleratorType.CPU ? 1 : Math.Min(256, _acc.MaxNumThreadsPerGroup);
         var config = new KernelConfig((a.Total + group - 1) / group, group);
         var (kh, kw, sh, sw) = (SpecializedValue.New(kernel.KH), SpecializedValue.New(kernel.KW), SpecializedValue.New(kernel.SH), SpecializedValue.New(kernel.SW));
-        if (UseDp4a)
+        if (UseDp4a && Dp4aFits(a))
         {
-            if (a.InChannels % 4 != 0 || a.InStride % 4 != 0)
-                throw new ArgumentException($"dp4a needs input channels and stride in multiples of 4 ({a.InChannels}, {a.InStride})");
-            _dp4a ??= _acc.LoadKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<int>, Int8ConvArgs,
-                SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(Int8ConvKernels.Dp4a);
-            _dp4a(stream, config, input.Cast<int>(), filterOhwi.Cast<int>(), epilogue, outFloat, outInt8, outAcc, a, kh, kw, sh, sw);
+            _dp4a ??= _acc.LoadKernel<ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ArrayView<sbyte>, ArrayView<int>, Int8ConvArgs,
+                SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(Int8ConvKernels.Dp4a<T, TOps>);
+            _dp4a(stream, config, input.Cast<int>(), filterOhwi.Cast<int>(), epilogue, residual, outFloat, outInt8, outAcc, a, kh, kw, sh, sw);
         }
         else
         {
-            _scalar ??= _acc.LoadKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<float>, ArrayView<float>, ArrayView<sbyte>, ArrayView<int>, Int8ConvArgs,
-                SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(Int8ConvKernels.Scalar);
-            _scalar(stream, config, input, filterOhwi, epilogue, outFloat, outInt8, outAcc, a, kh, kw, sh, sw);
+            _scalar ??= _acc.LoadKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<float>, ArrayView<T>, ArrayView<T>, ArrayView<sbyte>, ArrayView<int>, Int8ConvArgs,
+                SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(Int8ConvKernels.Scalar<T, TOps>);
+            _scalar(stream, config, input, filterOhwi, epilogue, residual, outFloat, outInt8, outAcc, a, kh, kw, sh, sw);
         }
     }
 }

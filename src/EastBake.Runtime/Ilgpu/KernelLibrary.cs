@@ -80,8 +80,71 @@ internal sealed class KernelLibrary<T, TOps>(Accelerator acc) : IKernelLibrary
             g.TextScale, g.AngleScale, layer, ctx),
         ConcatLayer cc => Concat(cc, ctx),
         ScaleShiftLayer ss => ScaleShift(ss, ctx),
+        QuantizeLayer q => Quantize(q, ctx),
+        QuantizedConv2DLayer qc => QuantizedConv(qc, ctx),
         _ => throw new NotSupportedException($"layer kind {layer.Kind} is not built by the kernel library"),
     };
+
+    private Action<AcceleratorStream, KernelConfig, ArrayView<T>, ArrayView<sbyte>, QuantizeArgs>? _quantize;
+    private Int8Convolution<T, TOps>? _int8;
+
+    /// <summary>This library's float tensor → an int8 slice.</summary>
+    private Step Quantize(QuantizeLayer q, StepContext ctx)
+    {
+        _quantize ??= acc.LoadKernel<ArrayView<T>, ArrayView<sbyte>, QuantizeArgs>(Int8ConvKernels.Quantize<T, TOps>);
+        var kernel = _quantize;
+        var input = V(ctx.Tensor(q.Input.Tensor));
+        var output = ctx.Tensor(q.Output.Tensor).Cast<sbyte>();
+        EngineTensor inT = ctx.Info(q.Input), outT = ctx.Info(q.Output);
+        var baseArgs = new QuantizeArgs
+        {
+            InStride = inT.Channels, InOffset = q.Input.ChannelOffset, OutStride = outT.Channels, OutOffset = q.Output.ChannelOffset,
+            Channels = q.Channels, Scale = q.Scale,
+        };
+        int group = ctx.GroupSize(q.Tactic);
+        return (stream, h, w) =>
+        {
+            var a = baseArgs;
+            a.Total = inT.Height(h) * inT.Width(w) * q.Channels;
+            kernel(stream, StepContext.Config(a.Total, group), input, output, a);
+        };
+    }
+
+    /// <summary>An INT8 layer on the dp4a (CUDA) or scalar kernel; its residual and float output are this library's type.</summary>
+    private Step QuantizedConv(QuantizedConv2DLayer q, StepContext ctx)
+    {
+        var c = q.Conv;
+        _int8 ??= new Int8Convolution<T, TOps>(acc);
+        var conv = _int8;
+        var input = ctx.Tensor(c.Input.Tensor).Cast<sbyte>();
+        var filter = ctx.Weight(c.Filter).Cast<sbyte>();
+        var epilogue = ctx.Weight(q.Epilogue).Cast<float>();
+        EngineTensor inT = ctx.Info(c.Input), outT = ctx.Info(c.Output);
+        bool int8Out = outT.DataType == EngineDataType.Int8;
+        var outBytes = ctx.Tensor(c.Output.Tensor);
+        var outFloat = int8Out ? default : V(outBytes);
+        var outInt8 = int8Out ? outBytes.Cast<sbyte>() : default;
+        var residual = c.Residual is { } r ? V(ctx.Tensor(r.Tensor)) : outFloat;
+        var baseArgs = new Int8ConvArgs
+        {
+            InStride = inT.Channels, InChannels = c.InChannels, InOffset = c.Input.ChannelOffset,
+            OutStride = outT.Channels, OutChannels = c.OutChannels, OutOffset = c.Output.ChannelOffset,
+            PadTop = c.PadTop, PadLeft = c.PadLeft,
+            ResStride = c.Residual is { } r2 ? ctx.Info(r2).Channels : 0, ResOffset = c.Residual?.ChannelOffset ?? 0,
+            HasResidual = c.Residual.HasValue ? 1 : 0, Relu = c.Activation == EngineActivation.Relu ? 1 : 0,
+            Mode = (int)(int8Out ? Int8ConvOutput.Int8 : Int8ConvOutput.Float), InputScale = 1f, OutputScale = q.OutputScale,
+        };
+        int group = ctx.GroupSize(q.Tactic);
+        var geometry = (c.KernelH, c.KernelW, c.StrideH, c.StrideW);
+        return (stream, h, w) =>
+        {
+            var a = baseArgs;
+            a.InH = inT.Height(h); a.InW = inT.Width(w);
+            a.OutH = outT.Height(h); a.OutW = outT.Width(w);
+            a.Total = a.OutH * a.OutW * a.OutChannels;
+            conv.Launch(stream, input, filter, epilogue, residual, outFloat, outInt8, default, a, geometry, group);
+        };
+    }
 
     private Step Conv(Conv2DLayer c, StepContext ctx)
     {

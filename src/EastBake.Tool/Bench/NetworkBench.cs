@@ -17,7 +17,7 @@ internal sealed record NetworkCost(double Flops, long WeightBytes, long Activati
     public static NetworkCost Of(EngineProgram p, int h, int w)
     {
         double flops = 0;
-        foreach (var c in p.Layers.OfType<Conv2DLayer>())
+        foreach (var c in p.Layers.OfType<Conv2DLayer>().Concat(p.Layers.OfType<QuantizedConv2DLayer>().Select(q => q.Conv)))
         {
             var o = p.Tensors[c.Output.Tensor];
             flops += 2.0 * o.Height(h) * o.Width(w) * c.OutChannels * c.InChannels * c.KernelH * c.KernelW;

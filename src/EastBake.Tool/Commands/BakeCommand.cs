@@ -56,7 +56,7 @@ internal static class BakeCommand
             };
             if (r.GetValue(msbuild) || Console.IsOutputRedirected)
             {
-                new Baker(new LineBakeLog(), new OnnxRuntimeTensorRtBuilder()).Bake(options);
+                new Baker(new ConsoleBakeLog(), new OnnxRuntimeTensorRtBuilder()).Bake(options);
                 return 0;
             }
             BakeResult? result = null;
@@ -66,18 +66,6 @@ internal static class BakeCommand
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>Plain lines; warnings in the canonical form the MSBuild task relays.</summary>
-    private sealed class LineBakeLog : IBakeLog
-    {
-        public void Info(string message) => Console.WriteLine(message);
-        public void Warning(string code, string message, string? file = null) =>
-            Console.WriteLine(new EastBakeException(code, message, file).Format("warning"));
-        public void Progress(string stage, double fraction)
-        {
-            if (fraction >= 1) Console.WriteLine($"  {stage}: done");
-        }
     }
 
     /// <summary>Spectre.Console progress bars, one per stage; messages are kept for the end.</summary>

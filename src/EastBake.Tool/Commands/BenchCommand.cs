@@ -32,10 +32,11 @@ internal static class BenchCommand
         var device = new Option<EngineDevice>("--device") { Description = "ILGPU accelerator", DefaultValueFactory = _ => EngineDevice.Auto };
         var images = new Option<string?>("--images") { Description = "Also run end to end (decode → boxes) on these images with each plan, sequential and pipelined" };
         var imageCount = new Option<int>("--image-count") { Description = "Images for the end-to-end run (the folder is cycled)", DefaultValueFactory = _ => 100 };
+        var calibration = new Option<string?>("--calibration-images") { Description = "Image folder INT8 calibrates on (models baked at INT8)" };
         var noDirect = new Option<bool>("--no-direct") { Description = "Sweep: skip the direct kernel (slow; also the sweep's correctness reference)" };
         var cmd = new Command("bench", "Time the ILGPU engine on the device")
         {
-            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect, images, imageCount,
+            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect, images, imageCount, calibration,
         };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
@@ -57,7 +58,7 @@ internal static class BenchCommand
                 }
                 var rows = new List<BenchRow>();
                 NetworkCost? cost = null;
-                foreach (var (plan, label) in Plans(path, r.GetValue(precisions)!, h, w))
+                foreach (var (plan, label) in Plans(path, r.GetValue(precisions)!, h, w, r.GetValue(calibration)))
                 {
                     var program = IlgpuBackendProvider.ProgramOf(plan, out var why)
                                   ?? throw new EastBakeException(ErrorCodes.NoBackend, "no ILGPU program to time: " + why, path);
@@ -98,7 +99,7 @@ internal static class BenchCommand
         return cmd;
     }
 
-    private static IEnumerable<(Plan Plan, string Label)> Plans(string path, string precisions, int h, int w)
+    private static IEnumerable<(Plan Plan, string Label)> Plans(string path, string precisions, int h, int w, string? calibrationImages)
     {
         if (path.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase))
         {
@@ -114,8 +115,9 @@ internal static class BenchCommand
             {
                 ModelPath = path, OutputPath = Path.Combine(Path.GetTempPath(), "unused" + PlanFormat.Extension), Precision = precision,
                 Profile = ShapeProfile.Fixed(h, w), Backends = ["Ilgpu"],
+                CalibrationImages = precision == Precision.INT8 ? calibrationImages : null,
             };
-            yield return (new Baker().Compile(options, "bench").Plan, precision.ToString());
+            yield return (new Baker(new ConsoleBakeLog()).Compile(options, "bench").Plan, precision.ToString());
         }
     }
 

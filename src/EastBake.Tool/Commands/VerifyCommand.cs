@@ -1,3 +1,7 @@
+using EastBake.Baking.Calibration;
+using EastBake.Compiler.Protos.Onnx;
+using EastBake.Runtime.Engine;
+using Google.Protobuf;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -18,14 +22,16 @@ namespace EastBake.Tool.Commands;
 internal static class VerifyCommand
 {
     /// <summary>Rel L2 limit per precision, and the FP16 score map's max abs limit.</summary>
-    public static double RelTolerance(Precision p) => p == Precision.FP32 ? 1e-4 : 5e-3;
+    /// INT8 is checked against ONNX Runtime on the precision-emulation graph of the same calibration:
+    /// the FP16 storage of the float layers moves some values across an int8 rounding edge (one step).
+    public static double RelTolerance(Precision p) => p switch { Precision.FP32 => 1e-4, Precision.FP16 => 5e-3, _ => 2e-2 };
 
     public const double Fp16ScoreMaxAbs = 1e-2;
 
     public static Command Create()
     {
         var path = new Argument<string>("model") { Description = "A model (.pb/.pbtxt, SavedModel, checkpoint prefix) or an .eastplan with ILGPU and ONNX segments" };
-        var precision = new Option<string>("--precision") { Description = "FP32 or FP16 (models only; a plan has its own)", DefaultValueFactory = _ => "FP32" };
+        var precision = new Option<string>("--precision") { Description = "FP32, FP16 or INT8 (models only; a plan has its own; INT8 calibrates on --calibration-images)", DefaultValueFactory = _ => "FP32" };
         var shape = new Option<string?>("--input-shape") { Description = "HxW to run (default: 704x1280 for a model, the plan's opt shape for a plan)" };
         var device = BackendChoice.DeviceOption();
         var runs = new Option<int>("--runs") { Description = "Random inputs to run", DefaultValueFactory = _ => 3 };
@@ -35,23 +41,25 @@ internal static class VerifyCommand
             Description = "Feed these images (resized to the shape, picked by the seed) instead of random noise: a trained model scores noise near 0, " +
                           "where rel L2 of the score map measures only rounding",
         };
+        var calibration = new Option<string?>("--calibration-images") { Description = "Image folder INT8 calibrates on (models baked at INT8)" };
         var cmd = new Command("verify", "Check the ILGPU engine against ONNX Runtime CPU: rel L2 of score and geometry, max abs of the score")
         {
-            path, precision, shape, device, runs, seed, images,
+            path, precision, shape, device, runs, seed, images, calibration,
         };
         cmd.SetAction(r => CommandRunner.Run(() =>
             Run(r.GetValue(path)!, r.GetValue(precision)!, r.GetValue(shape), BackendChoice.ParseDevice(r.GetValue(device)!),
-                r.GetValue(runs), r.GetValue(seed) ?? Environment.TickCount, r.GetValue(images))));
+                r.GetValue(runs), r.GetValue(seed) ?? Environment.TickCount, r.GetValue(images), r.GetValue(calibration))));
         return cmd;
     }
 
-    private static int Run(string path, string precisionText, string? shapeText, EngineDevice device, int runs, int seed, string? imageDir)
+    private static int Run(string path, string precisionText, string? shapeText, EngineDevice device, int runs, int seed, string? imageDir, string? calibration)
     {
         if (runs < 1) throw new EastBakeException(ErrorCodes.BadArgument, $"--runs must be at least 1 (got {runs})");
-        var (plan, h, w) = Load(path, precisionText, shapeText);
+        var (plan, h, w) = Load(path, precisionText, shapeText, calibration);
         var program = IlgpuBackendProvider.ProgramOf(plan, out var why)
                       ?? throw new EastBakeException(ErrorCodes.NoBackend, "no ILGPU program to verify: " + why, path);
-        using var ort = new OnnxRuntimeProvider(OnnxExecutionProvider.Cpu).TryCreate(plan, _ => { }, out why)
+        var reference = plan.Precision == Precision.INT8 ? EmulationTwin(plan, program) : plan;
+        using var ort = new OnnxRuntimeProvider(OnnxExecutionProvider.Cpu).TryCreate(reference, _ => { }, out why)
                         ?? throw new EastBakeException(ErrorCodes.NoBackend, "no ONNX twin to verify against: " + why, path);
         using var engine = IlgpuExecutor.Create(program, device, new IlgpuExecutorOptions { Log = l => Console.Error.WriteLine(l) });
         int scoreIndex = program.Outputs[0].Name == plan.OutputNames[0] ? 0 : 1;
@@ -115,7 +123,28 @@ internal static class VerifyCommand
         return pass ? 0 : 1;
     }
 
-    private static (Plan Plan, int H, int W) Load(string path, string precisionText, string? shapeText)
+    /// <summary>
+    /// The plan with its ONNX segments replaced by their INT8 emulation (QuantizeLinear/DequantizeLinear
+    /// on each INT8 layer's input, int8 weights) for exactly the layers the engine program runs in INT8.
+    /// </summary>
+    private static Plan EmulationTwin(Plan plan, EngineProgram program)
+    {
+        var table = plan.Calibration ?? throw new EastBakeException(ErrorCodes.PlanMalformed, "an INT8 plan without its calibration");
+        var int8 = program.Layers.OfType<QuantizedConv2DLayer>().Select(q => q.Name.Split('+')[0]).ToHashSet(StringComparer.Ordinal);
+        var layers = table.Layers.Select(l => l.Precision == Precision.INT8 && !int8.Contains(l.Layer) ? l with { Precision = Precision.FP16 } : l).ToList();
+        var segments = plan.Segments.Select(s => s.Engine != EngineKinds.Onnx ? s : new PlanSegment
+        {
+            Id = s.Id, Group = s.Group, Engine = s.Engine, Inputs = s.Inputs, Outputs = s.Outputs, Properties = s.Properties, Architecture = s.Architecture,
+            Payload = PrecisionEmulation.Apply(ModelProto.Parser.ParseFrom(s.Payload), layers, table).ToByteArray(),
+        }).ToList();
+        return new Plan
+        {
+            EastBakeVersion = plan.EastBakeVersion, ModelHash = plan.ModelHash, Precision = plan.Precision, Profile = plan.Profile, Target = plan.Target,
+            InputName = plan.InputName, OutputNames = plan.OutputNames, Metadata = plan.Metadata, Segments = segments, Calibration = table,
+        };
+    }
+
+    private static (Plan Plan, int H, int W) Load(string path, string precisionText, string? shapeText, string? calibration)
     {
         if (path.EndsWith(PlanFormat.Extension, StringComparison.OrdinalIgnoreCase))
         {
@@ -126,15 +155,16 @@ internal static class VerifyCommand
             return (plan, h, w);
         }
         if (!Enum.TryParse<Precision>(precisionText, true, out var precision) || !Enum.IsDefined(precision))
-            throw new EastBakeException(ErrorCodes.BadArgument, $"unknown precision '{precisionText}' (FP32 or FP16)", path);
+            throw new EastBakeException(ErrorCodes.BadArgument, $"unknown precision '{precisionText}' (FP32, FP16 or INT8)", path);
         var (mh, mw) = shapeText is null ? (704, 1280) : Size(shapeText, path);
         var options = new BakeOptions
         {
             ModelPath = path, OutputPath = Path.Combine(Path.GetTempPath(), "unused" + PlanFormat.Extension), Precision = precision,
             Profile = ShapeProfile.Fixed(mh, mw), Backends = ["Ilgpu", "Onnx"],
+            CalibrationImages = precision == Precision.INT8 ? calibration : null,
         };
         if (!File.Exists(path) && !Directory.Exists(path)) throw new EastBakeException(ErrorCodes.ModelNotFound, "model file not found", path);
-        return (new Baker().Compile(options, "verify").Plan, mh, mw);
+        return (new Baker(new ConsoleBakeLog()).Compile(options, "verify").Plan, mh, mw);
     }
 
     private static (int H, int W) Size(string text, string file)

@@ -59,7 +59,7 @@ public class Int8ConvKernelTests(CpuAcceleratorFixture fx)
     private Run Execute(Case c, sbyte[] x, float sx, sbyte[] ohwi, float[] sw, float[] bias, float sy, bool dp4a)
     {
         var acc = fx.Accelerator;
-        var conv = new Int8Convolution(acc, dp4a);
+        var conv = new Int8Convolution<float, F32Ops>(acc, dp4a);
         int n = c.OutH * c.OutW * c.Cout;
         using var bx = acc.Allocate1D(x);
         using var bw = acc.Allocate1D(ohwi);
@@ -74,7 +74,7 @@ public class Int8ConvKernelTests(CpuAcceleratorFixture fx)
             PadTop = top, PadLeft = left, Relu = c.Relu ? 1 : 0, InputScale = sx, OutputScale = sy, Total = n,
         };
         foreach (var mode in new[] { Int8ConvOutput.Accumulator, Int8ConvOutput.Float, Int8ConvOutput.Int8 })
-            conv.Launch(acc.DefaultStream, bx.View, bw.View, be.View, of.View, oq.View, oa.View, args with { Mode = (int)mode }, (c.K, c.K, c.Stride, c.Stride));
+            conv.Launch(acc.DefaultStream, bx.View, bw.View, be.View, of.View, of.View, oq.View, oa.View, args with { Mode = (int)mode }, (c.K, c.K, c.Stride, c.Stride));
         acc.Synchronize();
         return new Run(oa.GetAsArray1D(), of.GetAsArray1D(), oq.GetAsArray1D());
     }
@@ -153,7 +153,7 @@ public class Int8ConvKernelTests(CpuAcceleratorFixture fx)
     [CudaFact]
     public void Dp4aPathMatchesTheScalarPath()
     {
-        Assert.True(new Int8Convolution(fx.Accelerator).UseDp4a);
+        Assert.True(new Int8Convolution<float, F32Ops>(fx.Accelerator).UseDp4a);
         foreach (var c in Cases.Where(c => c.Cin % 4 == 0))
         {
             var (x, sx, _, ohwi, sw, bias, sy) = Data(c);

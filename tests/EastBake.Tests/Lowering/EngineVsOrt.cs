@@ -34,12 +34,15 @@ internal static class EngineVsOrt
         return g;
     }
 
-    /// <summary>Per output, the worst error over <paramref name="runs"/> images of each shape.</summary>
+    /// <summary>
+    /// Per output, the worst error over <paramref name="runs"/> images of each shape; the reference is
+    /// <paramref name="graph"/> exported to ONNX unless <paramref name="onnx"/> gives another model.
+    /// </summary>
     public static List<OutputError> Compare(Accelerator accelerator, EngineProgram program, Graph graph, (int H, int W)[] shapes,
-        Random rng, int runs = 1, Func<Random, int, float> pixel = null!, Fp16Conversion fp16 = Fp16Conversion.Integer)
+        Random rng, int runs = 1, Func<Random, int, float> pixel = null!, Fp16Conversion fp16 = Fp16Conversion.Integer, byte[]? onnx = null)
     {
         pixel ??= (r, _) => r.Next(256);
-        var onnx = OnnxExporter.ExportBytes(graph);
+        onnx ??= OnnxExporter.ExportBytes(graph);
         var names = graph.Outputs.Select(v => v.Name).ToArray();
         Assert.Equal(names, program.Outputs.Select(o => o.Name));
         var worst = names.Select(n => new OutputError(n, 0, 0)).ToList();

@@ -63,6 +63,27 @@ public static class ConvTactics
     }
 
     /// <summary>
+    /// Whether the INT8 tensor-core kernel can run this layer: as <see cref="Eligible"/>, with the
+    /// int8 input's channels, pixel stride and offset multiples of 16 (16-byte copies of int8) and
+    /// the FP16 epilogue activations only (None or ReLU).
+    /// </summary>
+    public static bool EligibleInt8(EngineProgram p, QuantizedConv2DLayer q, out string reason)
+    {
+        var c = q.Conv;
+        EngineTensor inT = p.Tensors[c.Input.Tensor], outT = p.Tensors[c.Output.Tensor];
+        reason = "";
+        if (inT.DataType != EngineDataType.Int8 || outT.DataType is not (EngineDataType.Int8 or EngineDataType.Float16)) reason = "not int8 → int8/FP16";
+        else if (c.StrideH != c.StrideW) reason = "non-square stride";
+        else if (c.InChannels % 16 != 0 || inT.Channels % 16 != 0 || c.Input.ChannelOffset % 16 != 0) reason = "int8 input not 16-channel aligned";
+        else if (c.OutChannels % 8 != 0 || outT.Channels % 8 != 0 || c.Output.ChannelOffset % 8 != 0) reason = "output not 8-channel aligned";
+        else if (c.Residual is { } r && (p.Tensors[r.Tensor].DataType != EngineDataType.Float16 ||
+                                         p.Tensors[r.Tensor].Channels % 8 != 0 || r.ChannelOffset % 8 != 0))
+            reason = "residual not an 8-channel aligned FP16 slice";
+        else if (c.Activation is not (EngineActivation.None or EngineActivation.Relu)) reason = $"activation {c.Activation}";
+        return reason.Length == 0;
+    }
+
+    /// <summary>
     /// The tile a layer gets without measurements, fitted to the H200 sweep of every EAST shape
     /// (docs/PERFORMANCE.md): 32-wide tiles for narrow layers; for 64 channels 128×64 at high
     /// resolution, else 64×64; wider layers take 128×128 or 128×64 only while that still gives

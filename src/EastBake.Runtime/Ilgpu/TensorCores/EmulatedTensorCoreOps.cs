@@ -95,14 +95,15 @@ public readonly struct EmulatedTensorCoreOps : ITensorCoreOps
         smem[(int)(smemByte >> 2) + 1] = Interop.FloatAsInt(r.C[c + 1]);
     }
 
-    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
-        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode)
+    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int channel, int cout,
+        ArrayView<uint> residual, long residualAddress, int residualElement, ArrayView<uint> output, long outputAddress, int outputElement,
+        float outputScale, int mode)
     {
-        int s = (int)(smemByte >> 2);
+        int s = (int)(smemByte >> 2), residualWord = residualElement >> 1, outputWord = outputElement >> 1;
         for (int j = 0; j < 4; j++)
         {
             float lo = Interop.IntAsFloat(smem[s + 2 * j]), hi = Interop.IntAsFloat(smem[s + 2 * j + 1]);
-            if ((mode & 1) != 0) { lo += bias[biasIndex + 2 * j]; hi += bias[biasIndex + 2 * j + 1]; }
+            if ((mode & 1) != 0) { lo += bias[channel + 2 * j]; hi += bias[channel + 2 * j + 1]; }
             if ((mode & 2) != 0) { uint res = residual[residualWord + j]; lo += HalfLow(res); hi += HalfHigh(res); }
             if ((mode & 4) != 0) { lo = lo > 0f ? lo : 0f; hi = hi > 0f ? hi : 0f; }
             output[outputWord + j] = PackHalf2(lo, hi);

@@ -77,13 +77,16 @@ public interface ITensorCoreOps
     void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte);
 
     /// <summary>
-    /// Epilogue of 8 consecutive output channels: 8 staged floats at <paramref name="smemByte"/>, plus
-    /// bias[biasIndex..+8] (mode bit 1), plus the 8 residual halves at word <paramref name="residualWord"/>
-    /// (bit 2), ReLU (bit 4), rounded to halves and written as one 16-byte store at word
-    /// <paramref name="outputWord"/> of <paramref name="output"/>. The addresses are the device addresses of element 0.
+    /// Epilogue of 8 consecutive output channels <paramref name="channel"/>..+8: 8 staged floats at
+    /// <paramref name="smemByte"/>, plus bias[channel..+8] (mode bit 1), plus the 8 residual halves from
+    /// element <paramref name="residualElement"/> (bit 2), ReLU (bit 4), rounded to halves and written
+    /// as one 16-byte store from element <paramref name="outputElement"/> of <paramref name="output"/>.
+    /// INT8 ops always scale by bias[channel..] and add bias[cout + channel..], and with bit 8 store
+    /// int8 requantized by <paramref name="outputScale"/>. Addresses are device addresses of element 0.
     /// </summary>
-    void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
-        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode);
+    void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int channel, int cout,
+        ArrayView<uint> residual, long residualAddress, int residualElement, ArrayView<uint> output, long outputAddress, int outputElement,
+        float outputScale, int mode);
 
     /// <summary>Two floats rounded to nearest-even binary16 and packed (lo in the low half).</summary>
     uint PackHalf2(float lo, float hi);

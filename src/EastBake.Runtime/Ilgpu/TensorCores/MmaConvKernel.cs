@@ -13,6 +13,8 @@ public struct MmaConvArgs
     public int PadTop, PadLeft;
     public int ResStride, ResOffset, HasResidual, HasBias, Activation;
     public float TextScale, AngleScale;
+    /// <summary>INT8 kernels: one output step when the output is int8, else 0.</summary>
+    public float OutputScale;
     /// <summary>Device addresses of element 0 of each view (the inline PTX needs raw addresses).</summary>
     public long InputAddress, FilterAddress, BiasAddress, ResidualAddress, OutputAddress;
     /// <summary>Always 0 at run time; keeps the shared allocation alive (only inline PTX touches it).</summary>
@@ -27,7 +29,9 @@ public struct MmaConvArgs
 /// cost nothing), read with ldmatrix from XOR-swizzled rows (conflict-free), and multiplied
 /// with mma.m16n8k16. The epilogue adds bias and residual, applies the activation (ReLU,
 /// sigmoid or the EAST head) and writes half2 pairs into a channel slice of the output.
-/// Requires Cin, Cout, channel strides and offsets to be multiples of 8.
+/// Requires Cin, Cout, channel strides and offsets to be multiples of 8. With INT8 ops the same
+/// kernel runs int8 tensors whose channel pairs are viewed as 16-bit elements (Cin, K, strides and
+/// offsets of the input then count pairs; see <see cref="PtxInt8TensorCoreOps"/>).
 /// </summary>
 public static class MmaConvKernel
 {
@@ -158,15 +162,16 @@ internal struct ConvCta<TTile, TOps> where TTile : struct, IMmaTile where TOps :
         }
         Group.Barrier();
         int chunksPerRow = default(TTile).BN / 8;
-        int mode = (_a.HasBias != 0 ? 1 : 0) | (_a.HasResidual != 0 ? 2 : 0) | (_a.Activation == Epilogue.Relu ? 4 : 0);
+        int mode = (_a.HasBias != 0 ? 1 : 0) | (_a.HasResidual != 0 ? 2 : 0) | (_a.Activation == Epilogue.Relu ? 4 : 0) |
+            (_a.OutputScale > 0f ? 8 : 0);
         for (int idx = _tid; idx < rowsPerPass * chunksPerRow; idx += Threads)
         {
             int row = idx / chunksPerRow, j = idx - row * chunksPerRow;
             int m = _mBase + pass * rowsPerPass + row, n = _nBase + 8 * j;
             if (m >= _a.M || n >= _a.Cout) continue;
-            ops.StoreChunk8(_smem, _sbase + (uint)((row * StageStride + 8 * j) * 4), bias, _a.BiasAddress, n,
-                residual, _a.ResidualAddress, (m * _a.ResStride + _a.ResOffset + n) >> 1,
-                output, _a.OutputAddress, (m * _a.OutStride + _a.OutOffset + n) >> 1, mode);
+            ops.StoreChunk8(_smem, _sbase + (uint)((row * StageStride + 8 * j) * 4), bias, _a.BiasAddress, n, _a.Cout,
+                residual, _a.ResidualAddress, m * _a.ResStride + _a.ResOffset + n,
+                output, _a.OutputAddress, m * _a.OutStride + _a.OutOffset + n, _a.OutputScale, mode);
         }
         Group.Barrier();
     }

@@ -253,11 +253,12 @@ public readonly struct PtxTensorCoreOps : ITensorCoreOps
         }
     }
 
-    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int biasIndex,
-        ArrayView<uint> residual, long residualAddress, int residualWord, ArrayView<uint> output, long outputAddress, int outputWord, int mode)
+    public void StoreChunk8(ArrayView<uint> smem, uint smemByte, ArrayView<float> bias, long biasAddress, int channel, int cout,
+        ArrayView<uint> residual, long residualAddress, int residualElement, ArrayView<uint> output, long outputAddress, int outputElement,
+        float outputScale, int mode)
     {
-        long b = biasAddress + 4L * biasIndex, res = residualAddress + 4L * residualWord, o = outputAddress + 4L * outputWord;
-        switch (mode)
+        long b = biasAddress + 4L * channel, res = residualAddress + 2L * residualElement, o = outputAddress + 2L * outputElement;
+        switch (mode & 7)
         {
             case 0: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
             case 1: CudaAsm.Emit("{ .reg .f32 v<8>, q<8>; .reg .b32 o<4>, r<4>; .reg .b16 h<8>; .reg .u64 gb, gr, go; cvta.to.global.u64 gb, %1; cvta.to.global.u64 gr, %2; cvta.to.global.u64 go, %3; ld.shared.v4.f32 {v0,v1,v2,v3}, [%0]; ld.shared.v4.f32 {v4,v5,v6,v7}, [%0+16]; ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16]; add.f32 v0, v0, q0; add.f32 v1, v1, q1; add.f32 v2, v2, q2; add.f32 v3, v3, q3; add.f32 v4, v4, q4; add.f32 v5, v5, q5; add.f32 v6, v6, q6; add.f32 v7, v7, q7; cvt.rn.f16x2.f32 o0, v1, v0; cvt.rn.f16x2.f32 o1, v3, v2; cvt.rn.f16x2.f32 o2, v5, v4; cvt.rn.f16x2.f32 o3, v7, v6; st.global.v4.b32 [go], {o0,o1,o2,o3}; }", smemByte, b, res, o); break;
