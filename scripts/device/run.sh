@@ -3,7 +3,8 @@
 # carried in .carry/ (scripts/device/package.sh), measures the card's ceilings, runs PyTorch's
 # baseline (torch_baseline.py, carried beside it), then our engine: the whole-network bench
 # (FP32, FP16, FP16 without tensor cores, per-layer profile), the engine-vs-ONNX-Runtime check at
-# full width (east-bake verify), and the per-shape convolution sweep. Every step has its own time
+# full width (east-bake verify), INT8 (calibrated bake, verify against the emulation graph, bench),
+# and the per-shape convolution sweep. Every step has its own time
 # limit; logs land in $OUT. Usage: scripts/device/run.sh [steps...] (default: all).
 set -uo pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
@@ -29,6 +30,15 @@ for s in $steps; do
         $( [ -d .carry/images ] && echo --images .carry/images --image-count 96 ) ;;
     verify)
       for p in ${VERIFY_PRECISIONS:-FP16 FP32}; do run verify-$p 240 "$EB" verify "$model" --precision $p --input-shape ${H}x${W} --device cuda --runs 2 --seed 7; done ;;
+    int8)
+      # INT8: calibrate on the carried dev images, bake Ilgpu;Onnx once, then check it against the emulation graph and time it.
+      mt=$(grep -oP 'matrix_tflops=\K[\d.]+' "$OUT/ceilings.log" 2>/dev/null || echo 780)
+      bw=$(grep -oP 'bandwidth_tbs=\K[\d.]+' "$OUT/ceilings.log" 2>/dev/null || echo 4.3)
+      plan="$work/east_r50_w1.int8.eastplan"
+      run bake-INT8 300 "$EB" bake "$model" --precision INT8 --calibration-images .carry/images --input-shape ${H}x${W} --backends "Ilgpu;Onnx" --out "$plan" --force
+      run verify-INT8 240 "$EB" verify "$plan" --device cuda --runs 2 --seed 7
+      run bench-INT8 300 "$EB" bench "$plan" --input-shape ${H}x${W} --device cuda --iters 50 --warmup 10 --profile 12 \
+        --torch "$OUT/torch.log" --matrix-tflops "$mt" --bandwidth "$bw" $( [ -d .carry/images ] && echo --images .carry/images --image-count 96 ) ;;
     sweep) run sweep 300 "$EB" bench --conv-sweep --input-shape ${H}x${W} --device cuda --iters 10 ;;
   esac
 done

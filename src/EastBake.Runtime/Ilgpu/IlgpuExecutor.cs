@@ -173,6 +173,9 @@ public sealed class IlgpuExecutor : IDisposable
                         ? program.Tensors.Any(t => t.DataType == EngineDataType.Float16) ? f16 : f32
                         : Lib(side)).Build(q, ctx));
                     break;
+                case QuantizeLayer quantize when half8 is not null && Vector.Half8Kernels.EligibleQuantize(program, quantize):
+                    steps.Add(half8.Quantize(quantize, ctx));
+                    break;
                 case QuantizeLayer quantize:
                     steps.Add(Lib(quantize.Input).Build(quantize, ctx));
                     break;

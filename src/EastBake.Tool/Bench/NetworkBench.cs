@@ -48,9 +48,9 @@ internal static class NetworkBench
     /// time, then through <see cref="Runtime.EastDetector.DetectMany"/>, which overlaps the CPU stages
     /// with the GPU. Returns both rates (images/s) and the mean stage times of the pipelined run.
     /// </summary>
-    public static string EndToEnd(Runtime.Plans.Plan plan, EngineDevice device, IReadOnlyList<string> images, int count)
+    public static string EndToEnd(Runtime.Plans.Plan plan, Action<Runtime.DetectorOptions> backend, IReadOnlyList<string> images, int count)
     {
-        using var detector = Runtime.EastDetector.Create(plan, o => o.UseIlgpu(device));
+        using var detector = Runtime.EastDetector.Create(plan, backend);
         var list = Enumerable.Range(0, count).Select(i => images[i % images.Count]).ToList();
         foreach (var f in list.Take(3)) detector.DetectWithTimings(f); // warm-up: kernels, buffers
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using EastBake.Runtime.OnnxRuntime;
 using System.CommandLine;
 using System.Globalization;
 using EastBake.Baking.Pipeline;
@@ -33,10 +34,11 @@ internal static class BenchCommand
         var images = new Option<string?>("--images") { Description = "Also run end to end (decode → boxes) on these images with each plan, sequential and pipelined" };
         var imageCount = new Option<int>("--image-count") { Description = "Images for the end-to-end run (the folder is cycled)", DefaultValueFactory = _ => 100 };
         var calibration = new Option<string?>("--calibration-images") { Description = "Image folder INT8 calibrates on (models baked at INT8)" };
+        var onnxCuda = new Option<bool>("--onnx-cuda") { Description = "End to end also on ONNX Runtime's CUDA execution provider (plans with ONNX segments)" };
         var noDirect = new Option<bool>("--no-direct") { Description = "Sweep: skip the direct kernel (slow; also the sweep's correctness reference)" };
         var cmd = new Command("bench", "Time the ILGPU engine on the device")
         {
-            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect, images, imageCount, calibration,
+            model, sweep, precisions, shape, iters, warmup, profile, torch, matrix, bandwidth, portable, device, noDirect, images, imageCount, calibration, onnxCuda,
         };
         cmd.SetAction(r => CommandRunner.Run(() =>
         {
@@ -83,7 +85,12 @@ internal static class BenchCommand
                         }
                     }
                     if (endToEnd is { Count: > 0 })
-                        Console.WriteLine(NetworkBench.EndToEnd(plan, r.GetValue(device), endToEnd, r.GetValue(imageCount)));
+                    {
+                        Console.WriteLine(NetworkBench.EndToEnd(plan, o => o.UseIlgpu(r.GetValue(device)), endToEnd, r.GetValue(imageCount)));
+                        // ONNX Runtime's CUDA EP on the plan's ONNX segments, beside the engine in the same process (needs the GPU natives).
+                        if (r.GetValue(onnxCuda) && plan.Segments.Any(s => s.Engine == EngineKinds.Onnx))
+                            Console.WriteLine(NetworkBench.EndToEnd(plan, o => o.UseOnnxRuntime(OnnxExecutionProvider.Cuda), endToEnd, r.GetValue(imageCount)));
+                    }
                 }
                 double flops = cost!.Flops;
                 if (r.GetValue(torch) is { } torchFile)

@@ -62,8 +62,25 @@ public static class Half8Kernels
         if (a.Total < 0) input[0] = 0;
     }
 
+    /// <summary>FP16 → int8 (the boundary into INT8 layers); ScaleY carries the int8 step.</summary>
+    public static void Quantize(ArrayView<ushort> input, Half8Args a)
+    {
+        int idx = Grid.GlobalIndex.X;
+        if (idx >= a.Total) return;
+        int chunk = idx % a.Chunks, pixel = idx / a.Chunks;
+        PtxHalf8.Quantize(a.InputAddress + 2L * (pixel * a.InStride + a.InOffset + 8 * chunk),
+            a.OutputAddress + pixel * a.OutStride + a.OutOffset + 8 * chunk, a.ScaleY);
+        if (a.Total < 0) input[0] = 0;
+    }
+
     private static long Tap(in Half8Args a, int y, int x, int chunk) =>
         a.InputAddress + 2L * ((y * a.InW + x) * a.InStride + a.InOffset + 8 * chunk);
+
+    /// <summary>Whether an FP16 → int8 quantize between these slices can take the 8-channel path.</summary>
+    public static bool EligibleQuantize(EngineProgram p, QuantizeLayer q) =>
+        p.Tensors[q.Input.Tensor].DataType == EngineDataType.Float16 && p.Tensors[q.Output.Tensor].DataType == EngineDataType.Int8 &&
+        q.Channels % 8 == 0 && p.Tensors[q.Input.Tensor].Channels % 8 == 0 && q.Input.ChannelOffset % 8 == 0 &&
+        p.Tensors[q.Output.Tensor].Channels % 8 == 0 && q.Output.ChannelOffset % 8 == 0;
 
     /// <summary>Whether a pool or resize between these slices can take the 8-channel path.</summary>
     public static bool Eligible(EngineProgram p, TensorRef input, TensorRef output, int channels) =>
@@ -111,6 +128,24 @@ internal sealed class Half8Library(Accelerator accelerator)
             a.OutH = outT.Height(h); a.OutW = outT.Width(w);
             a.Total = a.OutH * a.OutW * a.Chunks;
             kernel(stream, StepContext.Config(a.Total, 256), input, a, kh, kw, sh, sw);
+        };
+    }
+
+    private Action<AcceleratorStream, KernelConfig, ArrayView<ushort>, Half8Args>? _quantize;
+
+    public Step Quantize(QuantizeLayer q, StepContext ctx)
+    {
+        _quantize ??= accelerator.LoadKernel<ArrayView<ushort>, Half8Args>(Half8Kernels.Quantize);
+        var kernel = _quantize;
+        var input = ctx.Tensor(q.Input.Tensor).Cast<ushort>();
+        EngineTensor inT = ctx.Info(q.Input);
+        var baseArgs = Base(ctx, q.Input, q.Output, q.Channels);
+        baseArgs.ScaleY = q.Scale;
+        return (stream, h, w) =>
+        {
+            var a = baseArgs;
+            a.Total = inT.Height(h) * inT.Width(w) * a.Chunks;
+            kernel(stream, StepContext.Config(a.Total, 256), input, a);
         };
     }
 
