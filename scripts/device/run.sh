@@ -39,6 +39,14 @@ for s in $steps; do
       run verify-INT8 240 "$EB" verify "$plan" --device cuda --runs 2 --seed 7
       run bench-INT8 300 "$EB" bench "$plan" --input-shape ${H}x${W} --device cuda --iters 50 --warmup 10 --profile 12 \
         --torch "$OUT/torch.log" --matrix-tflops "$mt" --bandwidth "$bw" $( [ -d .carry/images ] && echo --images .carry/images --image-count 96 ) ;;
+    stage-ep)
+      # ONNX Runtime's GPU natives (1.31.0: libonnxruntime.so, the CUDA provider) arrive in parts over back-to-back calls
+      # (scripts/device/stage_ort_gpu.sh); the last part completes them and they replace the CPU build in the tool's folder.
+      mkdir -p /tmp/ep && cp .carry-ep/*/ortgpu.part* /tmp/ep/ && ls -la /tmp/ep
+      if [ "$(ls /tmp/ep | wc -l)" -ge 4 ]; then cat /tmp/ep/ortgpu.part* | xz -d | tar -x -C "$work/eb" && ls -la "$work/eb"/libonnxruntime*; fi ;;
+    ortcuda)
+      plan="$work/east_r50_w1.int8.eastplan"
+      run ortcuda 300 "$EB" bench "$plan" --input-shape ${H}x${W} --device cuda --iters 20 --warmup 5 --images .carry/images --image-count 48 --onnx-cuda ;;
     sweep) run sweep 300 "$EB" bench --conv-sweep --input-shape ${H}x${W} --device cuda --iters 10 ;;
   esac
 done
