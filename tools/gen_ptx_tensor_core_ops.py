@@ -39,6 +39,19 @@ for mi in range(MI):
         for half in range(2):
             stage.append(((mi * 8 + ni) * 2 + half, f"st.shared.v2.f32 [%0], {{{C(mi, ni, 2 * half)}, {C(mi, ni, 2 * half + 1)}}};"))
 
+def residual_relu(t, has_res, relu):
+    """v0..v7 += the 8 residual halves at [gr] (r, h, q scratch registers), then ReLU."""
+    if has_res:
+        t.append("ld.global.v4.b32 {r0,r1,r2,r3}, [gr];")
+        t.append(" ".join(f"mov.b32 {{h{2*i},h{2*i+1}}}, r{i};" for i in range(4)))
+        t.append(" ".join(f"cvt.f32.f16 q{i}, h{i}; add.f32 v{i}, v{i}, q{i};" for i in range(8)))
+    if relu:
+        t.append(" ".join(f"max.f32 v{i}, v{i}, 0f00000000;" for i in range(8)))
+
+def store_halves():
+    """v0..v7 rounded to 8 halves, one 16-byte store at [go]; closes the asm block."""
+    return [" ".join(f"cvt.rn.f16x2.f32 o{i}, v{2*i+1}, v{2*i};" for i in range(4)), "st.global.v4.b32 [go], {o0,o1,o2,o3}; }"]
+
 def chunk_text(mode):
     """8 staged floats (+bias) (+residual halves), optional ReLU, rounded to 8 halves and stored with one 16-byte store."""
     has_bias, has_res, relu = mode & 1, mode & 2, mode & 4
@@ -48,14 +61,8 @@ def chunk_text(mode):
     if has_bias:
         t.append("ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16];")
         t.append(" ".join(f"add.f32 v{i}, v{i}, q{i};" for i in range(8)))
-    if has_res:
-        t.append("ld.global.v4.b32 {r0,r1,r2,r3}, [gr];")
-        t.append(" ".join(f"mov.b32 {{h{2*i},h{2*i+1}}}, r{i};" for i in range(4)))
-        t.append(" ".join(f"cvt.f32.f16 q{i}, h{i}; add.f32 v{i}, v{i}, q{i};" for i in range(8)))
-    if relu:
-        t.append(" ".join(f"max.f32 v{i}, v{i}, 0f00000000;" for i in range(8)))
-    t.append(" ".join(f"cvt.rn.f16x2.f32 o{i}, v{2*i+1}, v{2*i};" for i in range(4)))
-    t.append("st.global.v4.b32 [go], {o0,o1,o2,o3}; }")
+    residual_relu(t, has_res, relu)
+    t.extend(store_halves())
     return " ".join(t)
 
 chunk = [(m, chunk_text(m)) for m in range(8)]
@@ -218,20 +225,14 @@ def chunk8_text(mode):
          "ld.global.v4.f32 {q0,q1,q2,q3}, [gb]; ld.global.v4.f32 {q4,q5,q6,q7}, [gb+16];",
          # acc · scale, then + bias: two roundings, exactly as the scalar kernel
          " ".join(f"mul.rn.f32 v{i}, v{i}, s{i}; add.rn.f32 v{i}, v{i}, q{i};" for i in range(8))]
-    if has_res:
-        t.append("ld.global.v4.b32 {r0,r1,r2,r3}, [gr];")
-        t.append(" ".join(f"mov.b32 {{h{2*i},h{2*i+1}}}, r{i};" for i in range(4)))
-        t.append(" ".join(f"cvt.f32.f16 q{i}, h{i}; add.f32 v{i}, v{i}, q{i};" for i in range(8)))
-    if relu:
-        t.append(" ".join(f"max.f32 v{i}, v{i}, 0f00000000;" for i in range(8)))
+    residual_relu(t, has_res, relu)
     if int8_out:
         t.append(" ".join(f"div.rn.f32 v{i}, v{i}, %5; cvt.rni.s32.f32 i{i}, v{i}; min.s32 i{i}, i{i}, 127; max.s32 i{i}, i{i}, -128;" for i in range(8)))
         t.append("bfi.b32 o0, i1, i0, 8, 8; bfi.b32 o0, i2, o0, 16, 8; bfi.b32 o0, i3, o0, 24, 8;")
         t.append("bfi.b32 o1, i5, i4, 8, 8; bfi.b32 o1, i6, o1, 16, 8; bfi.b32 o1, i7, o1, 24, 8;")
         t.append("st.global.v2.b32 [go], {o0,o1}; }")
     else:
-        t.append(" ".join(f"cvt.rn.f16x2.f32 o{i}, v{2*i+1}, v{2*i};" for i in range(4)))
-        t.append("st.global.v4.b32 [go], {o0,o1,o2,o3}; }")
+        t.extend(store_halves())
     return " ".join(t)
 
 chunk8 = [(m, chunk8_text(m)) for m in range(16)]
@@ -280,15 +281,12 @@ public readonly struct PtxInt8TensorCoreOps : ITensorCoreOps
         }}
     }}
 
+    /// <summary>The same register moves as FP16's; the registers hold s32, so the bits are reinterpreted.</summary>
     public void ReadAccumulators(FragmentRegisters r, int mi, int ni, int half, out float v0, out float v1)
     {{
-        ulong pair = 0;
-        switch ((mi * 8 + ni) * 2 + half)
-        {{
-{read_cases()}
-        }}
-        v0 = (int)(uint)pair;
-        v1 = (int)(uint)(pair >> 32);
+        default(PtxTensorCoreOps).ReadAccumulators(r, mi, ni, half, out float b0, out float b1);
+        v0 = (int)Interop.FloatAsInt(b0);
+        v1 = (int)Interop.FloatAsInt(b1);
     }}
 
     public void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte)

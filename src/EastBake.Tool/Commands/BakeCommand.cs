@@ -56,7 +56,7 @@ internal static class BakeCommand
             };
             if (r.GetValue(msbuild) || Console.IsOutputRedirected)
             {
-                new Baker(new ConsoleBakeLog(), new OnnxRuntimeTensorRtBuilder()).Bake(options);
+                new Baker(new LineBakeLog(), new OnnxRuntimeTensorRtBuilder()).Bake(options);
                 return 0;
             }
             BakeResult? result = null;

@@ -124,7 +124,7 @@ internal static class BenchCommand
                 Profile = ShapeProfile.Fixed(h, w), Backends = ["Ilgpu"],
                 CalibrationImages = precision == Precision.INT8 ? calibrationImages : null,
             };
-            yield return (new Baker(new ConsoleBakeLog()).Compile(options, "bench").Plan, precision.ToString());
+            yield return (new Baker(new LineBakeLog()).Compile(options, "bench").Plan, precision.ToString());
         }
     }
 

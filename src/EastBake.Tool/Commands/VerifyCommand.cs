@@ -180,7 +180,7 @@ internal static class VerifyCommand
             CalibrationImages = precision == Precision.INT8 ? calibration : null,
         };
         if (!File.Exists(path) && !Directory.Exists(path)) throw new EastBakeException(ErrorCodes.ModelNotFound, "model file not found", path);
-        return (new Baker(new ConsoleBakeLog()).Compile(options, "verify").Plan, mh, mw);
+        return (new Baker().Compile(options, "verify").Plan, mh, mw);
     }
 
     private static (int H, int W) Size(string text, string file)

@@ -52,17 +52,23 @@ public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
         foreach (var f in new[] { "PackageConsumer.csproj", "Program.cs" })
             File.Copy(SharedData.Repo($"testassets/PackageConsumer/{f}"), Path.Combine(app, f));
         File.WriteAllText(Path.Combine(app, "nuget.config"), NuGetConfig(feed, Path.Combine(_root, "packages")));
-        var seed = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
-        log.WriteLine($"model seed {seed}");
         var model = Path.Combine(app, "model.pb");
-        EastModelGenerator.WriteFrozen(model, new EastModelOptions { WidthDivisor = 8, Seed = seed });
         var image = Path.Combine(_root, "image.png");
-        WriteRandomImage(image, 320, 256);
 
         // The independent reference: the same model baked in-process to ONNX (run on ONNX Runtime
-        // CPU below); `east-bake pack` turns that plan into a plan package in the feed.
+        // CPU below); `east-bake pack` turns that plan into a plan package in the feed. A random
+        // model and image can leave the score map without any box; then a fresh pair is drawn.
         var referencePlan = Path.Combine(_root, "plans", "ci-artifact.eastplan");
-        var (threshold, reference) = ReferenceBoxes(model, referencePlan, image);
+        (float Threshold, List<TextBox> Boxes)? found = null;
+        for (int attempt = 0; attempt < 5 && found is null; attempt++)
+        {
+            var seed = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+            log.WriteLine($"model seed {seed}");
+            EastModelGenerator.WriteFrozen(model, new EastModelOptions { WidthDivisor = 8, Seed = seed });
+            WriteRandomImage(image, 320, 256);
+            found = ReferenceBoxes(model, referencePlan, image);
+        }
+        var (threshold, reference) = found ?? throw new InvalidOperationException("five random models found no box at any threshold down to 0.05");
         Assert.Equal(0, EastBake.Tool.Program.Main(["pack", Path.GetDirectoryName(referencePlan)!, "--id", "Test.EastPlans", "--version", "1.0.0", "-o", feed]));
 
         string[] props = ["-nr:false", $"-p:EastBakeUseIlgpu={(RuntimeOnlyIlgpu ? "true" : "false")}",
@@ -130,11 +136,11 @@ public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
         Assert.False(File.Exists(binPlan), "a stale plan was left in bin/\n" + broken.Describe());
     }
 
-    private static (float Threshold, List<TextBox> Boxes) ReferenceBoxes(string model, string planPath, string image)
+    private static (float Threshold, List<TextBox> Boxes)? ReferenceBoxes(string model, string planPath, string image)
     {
         var plan = new Baker().Bake(new BakeOptions
         {
-            ModelPath = model, OutputPath = planPath, Backends = ["Onnx"], Profile = ShapeProfile.Fixed(256, 256),
+            ModelPath = model, OutputPath = planPath, Backends = ["Onnx"], Profile = ShapeProfile.Fixed(256, 256), Force = true,
         }).Plan;
         foreach (var threshold in new[] { 0.8f, 0.6f, 0.5f, 0.4f, 0.3f, 0.2f, 0.1f, 0.05f })
         {
@@ -146,7 +152,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
             var boxes = detector.Detect(image).ToList();
             if (boxes.Count > 0) return (threshold, boxes);
         }
-        throw new InvalidOperationException("the generated model finds no box at any threshold down to 0.05");
+        return null;
     }
 
     private static void WriteRandomImage(string path, int width, int height)

@@ -10,7 +10,7 @@ namespace EastBake.Runtime.Ilgpu.TensorCores;
 /// </summary>
 public readonly struct EmulatedInt8TensorCoreOps : ITensorCoreOps
 {
-    private const int ExchangeWords = 6;
+    private const int ExchangeWords = EmulatedTensorCoreOps.ExchangeWords;
     private static EmulatedTensorCoreOps F16 => default;
 
     public FragmentRegisters DeclareRegisters() => F16.DeclareRegisters();
@@ -37,11 +37,7 @@ public readonly struct EmulatedInt8TensorCoreOps : ITensorCoreOps
     {
         int lane = Warp.LaneIdx;
         int g = lane >> 2, t = lane & 3;
-        var x = r.Exchange.SubView(Warp.WarpIdx * 32 * ExchangeWords, 32 * ExchangeWords);
-        int mine = lane * ExchangeWords;
-        x[mine] = r.A[4 * mi]; x[mine + 1] = r.A[4 * mi + 1]; x[mine + 2] = r.A[4 * mi + 2]; x[mine + 3] = r.A[4 * mi + 3];
-        x[mine + 4] = r.B[2 * ni]; x[mine + 5] = r.B[2 * ni + 1];
-        Warp.Barrier();
+        var x = EmulatedTensorCoreOps.PublishFragments(r, mi, ni);
         int c = FragmentRegisters.CIndex(mi, ni, 0);
         int c0 = Acc(r, c), c1 = Acc(r, c + 1), c2 = Acc(r, c + 2), c3 = Acc(r, c + 3);
         for (int tp = 0; tp < 4; tp++)

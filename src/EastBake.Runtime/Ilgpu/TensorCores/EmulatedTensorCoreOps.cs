@@ -11,7 +11,8 @@ namespace EastBake.Runtime.Ilgpu.TensorCores;
 /// </summary>
 public readonly struct EmulatedTensorCoreOps : ITensorCoreOps
 {
-    private const int MaxWarps = 8, ExchangeWords = 6;
+    private const int MaxWarps = 8;
+    internal const int ExchangeWords = 6;
 
     public FragmentRegisters DeclareRegisters() => new(
         LocalMemory.Allocate<float>(FragmentRegisters.Accumulators), LocalMemory.Allocate<uint>(FragmentRegisters.AFragments),
@@ -61,11 +62,7 @@ public readonly struct EmulatedTensorCoreOps : ITensorCoreOps
     {
         int lane = Warp.LaneIdx;
         int g = lane >> 2, t = lane & 3;
-        var x = r.Exchange.SubView(Warp.WarpIdx * 32 * ExchangeWords, 32 * ExchangeWords);
-        int mine = lane * ExchangeWords;
-        x[mine] = r.A[4 * mi]; x[mine + 1] = r.A[4 * mi + 1]; x[mine + 2] = r.A[4 * mi + 2]; x[mine + 3] = r.A[4 * mi + 3];
-        x[mine + 4] = r.B[2 * ni]; x[mine + 5] = r.B[2 * ni + 1];
-        Warp.Barrier();
+        var x = PublishFragments(r, mi, ni);
         int c = FragmentRegisters.CIndex(mi, ni, 0);
         float c0 = r.C[c], c1 = r.C[c + 1], c2 = r.C[c + 2], c3 = r.C[c + 3];
         for (int tp = 0; tp < 4; tp++)
@@ -79,6 +76,20 @@ public readonly struct EmulatedTensorCoreOps : ITensorCoreOps
         }
         r.C[c] = c0; r.C[c + 1] = c1; r.C[c + 2] = c2; r.C[c + 3] = c3;
         Warp.Barrier();
+    }
+
+    /// <summary>
+    /// Lane l's A[mi] (4 words) and B[ni] (2 words) in words 6l..6l+5 of its warp's exchange slots,
+    /// after a warp barrier; the caller reads the other lanes' words and ends with a barrier.
+    /// </summary>
+    internal static ArrayView<uint> PublishFragments(FragmentRegisters r, int mi, int ni)
+    {
+        var x = r.Exchange.SubView(Warp.WarpIdx * 32 * ExchangeWords, 32 * ExchangeWords);
+        int mine = Warp.LaneIdx * ExchangeWords;
+        x[mine] = r.A[4 * mi]; x[mine + 1] = r.A[4 * mi + 1]; x[mine + 2] = r.A[4 * mi + 2]; x[mine + 3] = r.A[4 * mi + 3];
+        x[mine + 4] = r.B[2 * ni]; x[mine + 5] = r.B[2 * ni + 1];
+        Warp.Barrier();
+        return x;
     }
 
     public void ReadAccumulators(FragmentRegisters r, int mi, int ni, int half, out float v0, out float v1)

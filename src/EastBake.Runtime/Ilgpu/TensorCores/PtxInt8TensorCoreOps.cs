@@ -73,78 +73,12 @@ public readonly struct PtxInt8TensorCoreOps : ITensorCoreOps
         }
     }
 
+    /// <summary>The same register moves as FP16's; the registers hold s32, so the bits are reinterpreted.</summary>
     public void ReadAccumulators(FragmentRegisters r, int mi, int ni, int half, out float v0, out float v1)
     {
-        ulong pair = 0;
-        switch ((mi * 8 + ni) * 2 + half)
-        {
-            case 0: CudaAsm.Emit("mov.b64 %0, {eb_c0, eb_c1};", out pair); break;
-            case 1: CudaAsm.Emit("mov.b64 %0, {eb_c2, eb_c3};", out pair); break;
-            case 2: CudaAsm.Emit("mov.b64 %0, {eb_c4, eb_c5};", out pair); break;
-            case 3: CudaAsm.Emit("mov.b64 %0, {eb_c6, eb_c7};", out pair); break;
-            case 4: CudaAsm.Emit("mov.b64 %0, {eb_c8, eb_c9};", out pair); break;
-            case 5: CudaAsm.Emit("mov.b64 %0, {eb_c10, eb_c11};", out pair); break;
-            case 6: CudaAsm.Emit("mov.b64 %0, {eb_c12, eb_c13};", out pair); break;
-            case 7: CudaAsm.Emit("mov.b64 %0, {eb_c14, eb_c15};", out pair); break;
-            case 8: CudaAsm.Emit("mov.b64 %0, {eb_c16, eb_c17};", out pair); break;
-            case 9: CudaAsm.Emit("mov.b64 %0, {eb_c18, eb_c19};", out pair); break;
-            case 10: CudaAsm.Emit("mov.b64 %0, {eb_c20, eb_c21};", out pair); break;
-            case 11: CudaAsm.Emit("mov.b64 %0, {eb_c22, eb_c23};", out pair); break;
-            case 12: CudaAsm.Emit("mov.b64 %0, {eb_c24, eb_c25};", out pair); break;
-            case 13: CudaAsm.Emit("mov.b64 %0, {eb_c26, eb_c27};", out pair); break;
-            case 14: CudaAsm.Emit("mov.b64 %0, {eb_c28, eb_c29};", out pair); break;
-            case 15: CudaAsm.Emit("mov.b64 %0, {eb_c30, eb_c31};", out pair); break;
-            case 16: CudaAsm.Emit("mov.b64 %0, {eb_c32, eb_c33};", out pair); break;
-            case 17: CudaAsm.Emit("mov.b64 %0, {eb_c34, eb_c35};", out pair); break;
-            case 18: CudaAsm.Emit("mov.b64 %0, {eb_c36, eb_c37};", out pair); break;
-            case 19: CudaAsm.Emit("mov.b64 %0, {eb_c38, eb_c39};", out pair); break;
-            case 20: CudaAsm.Emit("mov.b64 %0, {eb_c40, eb_c41};", out pair); break;
-            case 21: CudaAsm.Emit("mov.b64 %0, {eb_c42, eb_c43};", out pair); break;
-            case 22: CudaAsm.Emit("mov.b64 %0, {eb_c44, eb_c45};", out pair); break;
-            case 23: CudaAsm.Emit("mov.b64 %0, {eb_c46, eb_c47};", out pair); break;
-            case 24: CudaAsm.Emit("mov.b64 %0, {eb_c48, eb_c49};", out pair); break;
-            case 25: CudaAsm.Emit("mov.b64 %0, {eb_c50, eb_c51};", out pair); break;
-            case 26: CudaAsm.Emit("mov.b64 %0, {eb_c52, eb_c53};", out pair); break;
-            case 27: CudaAsm.Emit("mov.b64 %0, {eb_c54, eb_c55};", out pair); break;
-            case 28: CudaAsm.Emit("mov.b64 %0, {eb_c56, eb_c57};", out pair); break;
-            case 29: CudaAsm.Emit("mov.b64 %0, {eb_c58, eb_c59};", out pair); break;
-            case 30: CudaAsm.Emit("mov.b64 %0, {eb_c60, eb_c61};", out pair); break;
-            case 31: CudaAsm.Emit("mov.b64 %0, {eb_c62, eb_c63};", out pair); break;
-            case 32: CudaAsm.Emit("mov.b64 %0, {eb_c64, eb_c65};", out pair); break;
-            case 33: CudaAsm.Emit("mov.b64 %0, {eb_c66, eb_c67};", out pair); break;
-            case 34: CudaAsm.Emit("mov.b64 %0, {eb_c68, eb_c69};", out pair); break;
-            case 35: CudaAsm.Emit("mov.b64 %0, {eb_c70, eb_c71};", out pair); break;
-            case 36: CudaAsm.Emit("mov.b64 %0, {eb_c72, eb_c73};", out pair); break;
-            case 37: CudaAsm.Emit("mov.b64 %0, {eb_c74, eb_c75};", out pair); break;
-            case 38: CudaAsm.Emit("mov.b64 %0, {eb_c76, eb_c77};", out pair); break;
-            case 39: CudaAsm.Emit("mov.b64 %0, {eb_c78, eb_c79};", out pair); break;
-            case 40: CudaAsm.Emit("mov.b64 %0, {eb_c80, eb_c81};", out pair); break;
-            case 41: CudaAsm.Emit("mov.b64 %0, {eb_c82, eb_c83};", out pair); break;
-            case 42: CudaAsm.Emit("mov.b64 %0, {eb_c84, eb_c85};", out pair); break;
-            case 43: CudaAsm.Emit("mov.b64 %0, {eb_c86, eb_c87};", out pair); break;
-            case 44: CudaAsm.Emit("mov.b64 %0, {eb_c88, eb_c89};", out pair); break;
-            case 45: CudaAsm.Emit("mov.b64 %0, {eb_c90, eb_c91};", out pair); break;
-            case 46: CudaAsm.Emit("mov.b64 %0, {eb_c92, eb_c93};", out pair); break;
-            case 47: CudaAsm.Emit("mov.b64 %0, {eb_c94, eb_c95};", out pair); break;
-            case 48: CudaAsm.Emit("mov.b64 %0, {eb_c96, eb_c97};", out pair); break;
-            case 49: CudaAsm.Emit("mov.b64 %0, {eb_c98, eb_c99};", out pair); break;
-            case 50: CudaAsm.Emit("mov.b64 %0, {eb_c100, eb_c101};", out pair); break;
-            case 51: CudaAsm.Emit("mov.b64 %0, {eb_c102, eb_c103};", out pair); break;
-            case 52: CudaAsm.Emit("mov.b64 %0, {eb_c104, eb_c105};", out pair); break;
-            case 53: CudaAsm.Emit("mov.b64 %0, {eb_c106, eb_c107};", out pair); break;
-            case 54: CudaAsm.Emit("mov.b64 %0, {eb_c108, eb_c109};", out pair); break;
-            case 55: CudaAsm.Emit("mov.b64 %0, {eb_c110, eb_c111};", out pair); break;
-            case 56: CudaAsm.Emit("mov.b64 %0, {eb_c112, eb_c113};", out pair); break;
-            case 57: CudaAsm.Emit("mov.b64 %0, {eb_c114, eb_c115};", out pair); break;
-            case 58: CudaAsm.Emit("mov.b64 %0, {eb_c116, eb_c117};", out pair); break;
-            case 59: CudaAsm.Emit("mov.b64 %0, {eb_c118, eb_c119};", out pair); break;
-            case 60: CudaAsm.Emit("mov.b64 %0, {eb_c120, eb_c121};", out pair); break;
-            case 61: CudaAsm.Emit("mov.b64 %0, {eb_c122, eb_c123};", out pair); break;
-            case 62: CudaAsm.Emit("mov.b64 %0, {eb_c124, eb_c125};", out pair); break;
-            case 63: CudaAsm.Emit("mov.b64 %0, {eb_c126, eb_c127};", out pair); break;
-        }
-        v0 = (int)(uint)pair;
-        v1 = (int)(uint)(pair >> 32);
+        default(PtxTensorCoreOps).ReadAccumulators(r, mi, ni, half, out float b0, out float b1);
+        v0 = (int)Interop.FloatAsInt(b0);
+        v1 = (int)Interop.FloatAsInt(b1);
     }
 
     public void StageAccumulators(FragmentRegisters r, ArrayView<uint> smem, int mi, int ni, int half, uint smemByte)
