@@ -47,6 +47,9 @@ public sealed class PackageConsumerTests(ITestOutputHelper log) : IDisposable
             Ok(Dotnet(["pack", SharedData.Repo($"src/{project}/{project}.csproj"), "-c", config, "--no-build", "-o", feed], _root, env));
         foreach (var nupkg in Directory.GetFiles(feed, "*.nupkg"))
             log.WriteLine($"{Path.GetFileName(nupkg)}: {new FileInfo(nupkg).Length:N0} bytes");
+        // INT8 calibration in `dotnet build` runs ONNX Runtime inside the packed baker: its CPU natives must be in the package.
+        using (var buildPackage = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "EastBake.Build.*.nupkg").Single()))
+            Assert.Contains(buildPackage.Entries, e => e.FullName == "tools/net10.0/baker/runtimes/linux-x64/native/libonnxruntime.so");
 
         // 2. A fresh project: the consumer template, a private nuget.config, a new model and image.
         foreach (var f in new[] { "PackageConsumer.csproj", "Program.cs" })
