@@ -212,8 +212,7 @@ public sealed class IlgpuExecutor : IDisposable
         var recorded = program.Layers.OfType<Conv2DLayer>().Where(c => ConvTactics.IsTensorCore(c.Tactic)).ToList();
         var result = new HashSet<Conv2DLayer>();
         if (recorded.Count == 0) return result;
-        bool deviceHasThem = mode == TensorCoreMode.Emulated ||
-            (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+        bool deviceHasThem = RunsTensorCores(accelerator, mode);
         foreach (var c in recorded)
         {
             if (!deviceHasThem) continue;
@@ -226,13 +225,17 @@ public sealed class IlgpuExecutor : IDisposable
         return result;
     }
 
+    /// <summary>Whether tensor-core tactics run here: emulated on request, else CUDA with mma.sync (sm_80+) unless disabled.</summary>
+    private static bool RunsTensorCores(Accelerator accelerator, TensorCoreMode mode) =>
+        mode == TensorCoreMode.Emulated ||
+        (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+
     /// <summary>The INT8 layers whose recorded tensor-core tactic runs here; the others take the dp4a or scalar INT8 kernels.</summary>
     private static HashSet<QuantizedConv2DLayer> Int8TensorCoreLayers(EngineProgram program, Accelerator accelerator, TensorCoreMode mode, Action<string>? log)
     {
         var recorded = program.Layers.OfType<QuantizedConv2DLayer>().Where(q => ConvTactics.IsTensorCore(q.Tactic)).ToList();
         var result = new HashSet<QuantizedConv2DLayer>();
-        bool deviceHasThem = mode == TensorCoreMode.Emulated ||
-            (mode == TensorCoreMode.Auto && accelerator is CudaAccelerator cuda && cuda.Architecture is { Major: >= 8 });
+        bool deviceHasThem = RunsTensorCores(accelerator, mode);
         foreach (var q in recorded)
         {
             if (!deviceHasThem) continue;
